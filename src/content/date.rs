@@ -1,0 +1,163 @@
+//! Dates as blogs write them: TOML datetimes, RFC 3339, `YYYY-MM-DD`, Jekyll's
+//! `YYYY-MM-DD HH:MM:SS +ZZZZ`, and the date prefix of `YYYY-MM-DD-slug.md` file names.
+//! Dates without an offset are taken as UTC so builds do not depend on the machine's `TZ`.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use std::fmt;
+
+pub type Date = DateTime<FixedOffset>;
+
+/// Parse a date or datetime written by hand.
+pub fn parse_date(input: &str) -> Result<Date, String> {
+    let s = input.trim();
+    if let Ok(d) = DateTime::parse_from_rfc3339(s) {
+        return Ok(d);
+    }
+    for fmt in [
+        "%Y-%m-%d %H:%M:%S %z",
+        "%Y-%m-%d %H:%M:%S%.f %z",
+        "%Y-%m-%d %H:%M %z",
+        "%Y-%m-%d %H:%M:%S%:z",
+        "%Y-%m-%dT%H:%M:%S%.f%:z",
+    ] {
+        if let Ok(d) = DateTime::parse_from_str(s, fmt) {
+            return Ok(d);
+        }
+    }
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ] {
+        if let Ok(d) = NaiveDateTime::parse_from_str(s, fmt) {
+            return Ok(utc(d));
+        }
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        return Ok(utc(d.and_hms_opt(0, 0, 0).expect("midnight exists")));
+    }
+    Err(format!(
+        "expected a date like 2024-05-01 or 2024-05-01T09:30:00+02:00, found `{input}`"
+    ))
+}
+
+fn utc(d: NaiveDateTime) -> Date {
+    Utc.from_utc_datetime(&d).fixed_offset()
+}
+
+/// Split a `YYYY-MM-DD-rest` file stem into its date and the rest.
+pub fn split_date_prefix(stem: &str) -> Option<(Date, &str)> {
+    let prefix = stem.get(..10)?;
+    let rest = stem.get(10..)?;
+    let rest = match rest.strip_prefix(['-', '_']) {
+        Some(r) => r,
+        None if rest.is_empty() => rest,
+        None => return None,
+    };
+    let date = NaiveDate::parse_from_str(prefix, "%Y-%m-%d").ok()?;
+    Some((utc(date.and_hms_opt(0, 0, 0)?), rest))
+}
+
+/// A front matter date: a string in any accepted form, or a native TOML datetime.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DateValue(pub Date);
+
+impl<'de> de::Deserialize<'de> for DateValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = DateValue;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a date like 2024-05-01")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<DateValue, E> {
+                parse_date(s).map(DateValue).map_err(E::custom)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<DateValue, A::Error> {
+                // TOML datetimes arrive as a one-entry map; let the toml crate decode it.
+                let dt = toml::value::Datetime::deserialize(de::value::MapAccessDeserializer::new(
+                    map,
+                ))?;
+                if dt.date.is_none() {
+                    return Err(de::Error::custom(format!(
+                        "expected a date, found the time `{dt}` alone"
+                    )));
+                }
+                parse_date(&dt.to_string())
+                    .map(DateValue)
+                    .map_err(de::Error::custom)
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+}
+
+use serde::Deserialize as _;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn iso(s: &str) -> String {
+        parse_date(s).unwrap().to_rfc3339()
+    }
+
+    #[test]
+    fn accepts_the_forms_blogs_use() {
+        let cases = [
+            ("2024-05-01", "2024-05-01T00:00:00+00:00"),
+            ("2024-05-01T09:30:00Z", "2024-05-01T09:30:00+00:00"),
+            ("2024-05-01T09:30:00+02:00", "2024-05-01T09:30:00+02:00"),
+            ("2024-05-01 09:30:00 +0200", "2024-05-01T09:30:00+02:00"),
+            ("2024-05-01 09:30:00 -0500", "2024-05-01T09:30:00-05:00"),
+            ("2024-05-01 09:30 +0000", "2024-05-01T09:30:00+00:00"),
+            ("2024-05-01T09:30:00", "2024-05-01T09:30:00+00:00"),
+            ("2024-05-01 09:30:00", "2024-05-01T09:30:00+00:00"),
+            (" 2024-05-01 ", "2024-05-01T00:00:00+00:00"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(iso(input), want, "{input}");
+        }
+    }
+
+    #[test]
+    fn rejects_impossible_and_informal_dates() {
+        for bad in ["2024-02-30", "May 1", "2024-13-01", "", "20240501"] {
+            let err = parse_date(bad).unwrap_err();
+            assert!(err.contains("expected a date"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn file_name_prefix() {
+        let (d, rest) = split_date_prefix("2023-11-02-market-day").unwrap();
+        assert_eq!(d.to_rfc3339(), "2023-11-02T00:00:00+00:00");
+        assert_eq!(rest, "market-day");
+        assert!(split_date_prefix("market-day").is_none());
+        assert!(split_date_prefix("2023-13-02-x").is_none());
+        assert!(split_date_prefix("2023-11-02x").is_none());
+        assert_eq!(split_date_prefix("2023-11-02").unwrap().1, "");
+    }
+
+    #[test]
+    fn toml_datetimes_deserialize() {
+        #[derive(serde::Deserialize)]
+        struct T {
+            a: DateValue,
+            b: DateValue,
+            c: DateValue,
+        }
+        let t: T = toml::from_str(
+            "a = 2024-05-01\nb = 2024-05-01T10:00:00+01:00\nc = \"2024-05-01 10:00:00 +0100\"",
+        )
+        .unwrap();
+        assert_eq!(t.a.0.to_rfc3339(), "2024-05-01T00:00:00+00:00");
+        assert_eq!(t.b.0, t.c.0);
+        let err = toml::from_str::<T>("a = 42\nb = 2024-05-01\nc = 2024-05-01")
+            .err()
+            .unwrap();
+        assert!(err.message().contains("a date like"), "{err}");
+    }
+}

@@ -1,0 +1,243 @@
+//! Front matter: TOML between `+++` lines or YAML between `---` lines, then the body.
+//! Accepts the fields posts written for Zola, Hugo and Jekyll already carry; unknown keys are
+//! ignored so existing posts move over unchanged.
+
+use serde::Deserialize;
+
+use super::date::{Date, DateValue};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Toml,
+    Yaml,
+}
+
+/// A document split at its front matter. Offsets are byte offsets into the text given to
+/// [`split`], so errors inside the front matter can be placed in the file.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Split<'a> {
+    pub format: Format,
+    pub front_matter: &'a str,
+    pub front_matter_offset: usize,
+    pub body: &'a str,
+}
+
+/// Why a document could not be split; the offset is where to point.
+#[derive(Debug, PartialEq, Eq)]
+pub struct SplitError {
+    pub offset: usize,
+    pub message: String,
+}
+
+/// Split `text` (BOM already removed) into front matter and body. CRLF line endings are fine.
+pub fn split(text: &str) -> Result<Split<'_>, SplitError> {
+    let first_end = text.find('\n').map_or(text.len(), |i| i + 1);
+    let (format, delim) = match text[..first_end].trim_end() {
+        "+++" => (Format::Toml, "+++"),
+        "---" => (Format::Yaml, "---"),
+        _ => {
+            return Err(SplitError {
+                offset: 0,
+                message: "expected front matter: start the file with a `+++` line (TOML) or a \
+                          `---` line (YAML), then `title = \"...\"`"
+                    .into(),
+            });
+        }
+    };
+    let mut pos = first_end;
+    while pos < text.len() {
+        let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i + 1);
+        if text[pos..end].trim_end() == delim {
+            return Ok(Split {
+                format,
+                front_matter: &text[first_end..pos],
+                front_matter_offset: first_end,
+                body: &text[end..],
+            });
+        }
+        pos = end;
+    }
+    Err(SplitError {
+        offset: 0,
+        message: format!("front matter opened with `{delim}` is never closed: add a `{delim}` line after it"),
+    })
+}
+
+/// Front matter as written. Aliases cover other generators' names for the same thing.
+#[derive(Debug, Default, Deserialize)]
+pub struct FrontMatter {
+    pub title: Option<String>,
+    pub date: Option<DateValue>,
+    #[serde(alias = "lastmod")]
+    pub updated: Option<DateValue>,
+    pub author: Option<String>,
+    pub tags: Option<Vec<String>>,
+    pub categories: Option<Vec<String>>,
+    /// Zola keeps tags and categories here.
+    pub taxonomies: Option<Taxonomies>,
+    pub summary: Option<String>,
+    /// Zola and Hugo call a hand-written summary `description`.
+    pub description: Option<String>,
+    pub image: Option<String>,
+    pub image_alt: Option<String>,
+    pub image_caption: Option<String>,
+    pub slug: Option<String>,
+    pub draft: Option<bool>,
+    /// Jekyll's way of saying draft: `published: false`.
+    pub published: Option<bool>,
+    /// Pages only: position in the navigation (lower first).
+    pub weight: Option<i64>,
+    pub extra: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Taxonomies {
+    pub tags: Option<Vec<String>>,
+    pub categories: Option<Vec<String>>,
+}
+
+impl FrontMatter {
+    pub fn date(&self) -> Option<Date> {
+        self.date.map(|d| d.0)
+    }
+
+    pub fn is_draft(&self) -> bool {
+        self.draft == Some(true) || self.published == Some(false)
+    }
+
+    /// Tags from the top level and from `[taxonomies]`, in the order written.
+    pub fn tags(&self) -> Vec<String> {
+        let nested = self.taxonomies.as_ref().and_then(|t| t.tags.as_ref());
+        merged(self.tags.as_ref(), nested)
+    }
+
+    pub fn categories(&self) -> Vec<String> {
+        let nested = self.taxonomies.as_ref().and_then(|t| t.categories.as_ref());
+        merged(self.categories.as_ref(), nested)
+    }
+}
+
+fn merged(a: Option<&Vec<String>>, b: Option<&Vec<String>>) -> Vec<String> {
+    a.into_iter()
+        .chain(b)
+        .flatten()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// A front matter parse error, positioned relative to the front matter text.
+#[derive(Debug)]
+pub struct ParseError {
+    /// Byte offset into the front matter, or a 1-based (line, column) within it.
+    pub at: ErrorAt,
+    pub message: String,
+}
+
+#[derive(Debug)]
+pub enum ErrorAt {
+    Offset(usize),
+    LineCol(usize, usize),
+}
+
+pub fn parse(format: Format, text: &str) -> Result<FrontMatter, ParseError> {
+    match format {
+        Format::Toml => toml::from_str(text).map_err(|e| ParseError {
+            at: ErrorAt::Offset(e.span().map_or(0, |s| s.start)),
+            message: e.message().trim().to_string(),
+        }),
+        Format::Yaml => {
+            if text.trim().is_empty() {
+                return Ok(FrontMatter::default());
+            }
+            serde_saphyr::from_str(text).map_err(|e| {
+                let (line, col) = e
+                    .location()
+                    .map_or((1, 1), |l| (l.line() as usize, l.column() as usize));
+                ParseError {
+                    at: ErrorAt::LineCol(line, col),
+                    message: yaml_message(&e),
+                }
+            })
+        }
+    }
+}
+
+/// The YAML error's message without the location suffix the crate appends (we add our own).
+fn yaml_message(e: &serde_saphyr::Error) -> String {
+    let text = e.without_snippet().to_string();
+    let first = text.lines().next().unwrap_or("invalid YAML").trim();
+    match first.rfind(" at line ") {
+        Some(i) => first[..i].to_string(),
+        None => first.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_toml_and_yaml() {
+        let s = split("+++\ntitle = \"A\"\n+++\nBody\n").unwrap();
+        assert_eq!(s.format, Format::Toml);
+        assert_eq!(s.front_matter, "title = \"A\"\n");
+        assert_eq!(s.front_matter_offset, 4);
+        assert_eq!(s.body, "Body\n");
+        let s = split("---\r\ntitle: A\r\n---\r\nBody").unwrap();
+        assert_eq!(s.format, Format::Yaml);
+        assert_eq!(s.front_matter, "title: A\r\n");
+        assert_eq!(s.body, "Body");
+    }
+
+    #[test]
+    fn only_front_matter_gives_empty_body() {
+        let s = split("+++\ntitle = \"A\"\n+++").unwrap();
+        assert_eq!(s.body, "");
+    }
+
+    #[test]
+    fn missing_or_unterminated_front_matter_is_an_error() {
+        assert!(split("# Just markdown").unwrap_err().message.contains("expected front matter"));
+        assert!(split("").is_err());
+        assert!(split("+++\ntitle = \"A\"\n").unwrap_err().message.contains("never closed"));
+        // A YAML closer does not close TOML.
+        assert!(split("+++\ntitle = \"A\"\n---\n").is_err());
+    }
+
+    #[test]
+    fn zola_hugo_and_jekyll_fields() {
+        let fm = parse(
+            Format::Toml,
+            "title = \"Z\"\ndate = 2024-01-02\n[taxonomies]\ntags = [\"Rust\", \" \"]\ncategories = [\"Dev\"]\n",
+        )
+        .unwrap();
+        assert_eq!(fm.tags(), vec!["Rust"]);
+        assert_eq!(fm.categories(), vec!["Dev"]);
+        let fm = parse(
+            Format::Yaml,
+            "title: J\ndate: 2024-01-02 10:00:00 +0100\npublished: false\nlayout: post\ntags: [a, b]\n",
+        )
+        .unwrap();
+        assert!(fm.is_draft());
+        assert_eq!(fm.date().unwrap().to_rfc3339(), "2024-01-02T10:00:00+01:00");
+        assert_eq!(fm.tags(), vec!["a", "b"]);
+        let fm = parse(Format::Toml, "title = \"H\"\nlastmod = 2024-02-03\nunknown = 1").unwrap();
+        assert!(fm.updated.is_some());
+    }
+
+    #[test]
+    fn toml_errors_point_into_the_front_matter() {
+        let err = parse(Format::Toml, "title = \"A\"\ndate = 42\n").unwrap_err();
+        assert!(matches!(err.at, ErrorAt::Offset(o) if o == 19), "{err:?}");
+        assert!(err.message.contains("a date like"), "{}", err.message);
+    }
+
+    #[test]
+    fn yaml_errors_have_line_and_column() {
+        let err = parse(Format::Yaml, "title: A\ndate: May 1\n").unwrap_err();
+        assert!(matches!(err.at, ErrorAt::LineCol(2, _)), "{err:?}");
+        assert!(err.message.contains("expected a date"), "{}", err.message);
+        assert!(!err.message.contains(" at line "), "{}", err.message);
+    }
+}

@@ -1,0 +1,354 @@
+//! The author's sources: walking `content/`, reading files, and parsing each into a
+//! [`Document`]. [`Document::parse`] is pure; [`load`] does the I/O.
+
+pub mod date;
+pub mod front_matter;
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::error::{Diagnostic, Error, Result};
+use date::Date;
+use front_matter::ErrorAt;
+
+/// Whether a document is a dated post or a standalone page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Post,
+    Page,
+}
+
+/// A lead image from front matter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageRef {
+    pub src: String,
+    pub alt: Option<String>,
+    pub caption: Option<String>,
+}
+
+/// One Markdown source file, parsed.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// Path relative to the site root, used in messages (`content/posts/x.md`).
+    pub source: PathBuf,
+    pub kind: Kind,
+    pub title: String,
+    pub slug: String,
+    pub date: Option<Date>,
+    pub updated: Option<Date>,
+    pub author: Option<String>,
+    pub tags: Vec<String>,
+    pub categories: Vec<String>,
+    pub summary: Option<String>,
+    pub image: Option<ImageRef>,
+    pub draft: bool,
+    pub weight: i64,
+    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub body: String,
+    /// For `posts/<name>/index.md`: the other files of the bundle, relative to its folder.
+    pub assets: Vec<PathBuf>,
+    /// True when the document is `index.md` in its own folder (a bundle).
+    pub is_bundle: bool,
+}
+
+impl Document {
+    /// Parse one file's text. `source` is the path relative to the site root; its file name
+    /// gives the slug (and the date, for `YYYY-MM-DD-slug.md`) when front matter does not.
+    pub fn parse(source: &Path, kind: Kind, text: &str) -> Result<Document> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let err_at = |offset: usize, msg: String| {
+            Error::Source(Diagnostic::new(source, msg).at_offset(text, offset))
+        };
+        let split = front_matter::split(text).map_err(|e| err_at(e.offset, e.message))?;
+        let fm = front_matter::parse(split.format, split.front_matter).map_err(|e| match e.at {
+            ErrorAt::Offset(o) => err_at(split.front_matter_offset + o, e.message),
+            ErrorAt::LineCol(line, col) => {
+                let fm_line = text[..split.front_matter_offset].matches('\n').count();
+                Error::Source(
+                    Diagnostic::new(source, e.message).at_line_col(text, fm_line + line, col),
+                )
+            }
+        })?;
+        let title = match fm.title.as_deref().map(str::trim) {
+            Some(t) if !t.is_empty() => t.to_string(),
+            _ => {
+                return Err(err_at(
+                    split.front_matter_offset,
+                    "missing `title` in front matter: add a line like `title = \"My post\"`"
+                        .into(),
+                ));
+            }
+        };
+
+        let is_bundle = source.file_name().is_some_and(|n| n == "index.md");
+        let stem = if is_bundle {
+            source.parent().and_then(Path::file_name)
+        } else {
+            source.file_stem()
+        }
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+        let (name_date, name_rest) = match date::split_date_prefix(&stem) {
+            Some((d, rest)) => (Some(d), rest.to_string()),
+            None => (None, stem.clone()),
+        };
+        let slug_source = fm.slug.clone().unwrap_or(name_rest);
+        let slug = crate::slugify(&slug_source);
+        if slug.is_empty() {
+            let what = if fm.slug.is_some() {
+                "the `slug` field"
+            } else {
+                "the file name"
+            };
+            return Err(err_at(
+                split.front_matter_offset,
+                format!(
+                    "{what} `{slug_source}` gives an empty URL slug: add `slug = \"some-words\"`"
+                ),
+            ));
+        }
+
+        let image = fm.image.as_ref().filter(|s| !s.trim().is_empty()).map(|src| {
+            let caption = fm.image_caption.clone().filter(|c| !c.trim().is_empty());
+            ImageRef {
+                src: src.trim().to_string(),
+                alt: fm
+                    .image_alt
+                    .clone()
+                    .filter(|a| !a.trim().is_empty())
+                    .or_else(|| caption.clone()),
+                caption,
+            }
+        });
+        Ok(Document {
+            source: source.to_path_buf(),
+            kind,
+            title,
+            slug,
+            date: fm.date().or(name_date),
+            updated: fm.updated.map(|d| d.0),
+            author: fm.author.clone().filter(|a| !a.trim().is_empty()),
+            tags: fm.tags(),
+            categories: fm.categories(),
+            summary: fm
+                .summary
+                .clone()
+                .or_else(|| fm.description.clone())
+                .filter(|s| !s.trim().is_empty()),
+            image,
+            draft: fm.is_draft(),
+            weight: fm.weight.unwrap_or(0),
+            extra: fm.extra.unwrap_or_default(),
+            body: split.body.to_string(),
+            assets: Vec::new(),
+            is_bundle,
+        })
+    }
+}
+
+/// Everything found in `content/`.
+#[derive(Debug, Default)]
+pub struct Content {
+    pub documents: Vec<Document>,
+}
+
+/// Files editors and systems leave behind that are never content.
+pub fn is_ignored_name(name: &str) -> bool {
+    name.starts_with('.')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name == "4913"
+        || name.starts_with('#')
+}
+
+/// Walk `<root>/content`, read every Markdown file and parse it. Every bad file is reported,
+/// not just the first.
+pub fn load(root: &Path) -> Result<Content> {
+    let dir = root.join("content");
+    if !dir.is_dir() {
+        return Ok(Content::default());
+    }
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    let walker = walkdir::WalkDir::new(&dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()));
+    for entry in walker {
+        match entry {
+            Ok(e) if e.file_type().is_file() => files.push(e.into_path()),
+            Ok(_) => {}
+            Err(e) => {
+                let path = e.path().unwrap_or(&dir).to_path_buf();
+                let shown = relative(root, &path);
+                let msg = match e.loop_ancestor() {
+                    Some(a) => format!("symbolic link loop back to {}", relative(root, a).display()),
+                    None => e.to_string(),
+                };
+                errors.push(Error::Source(Diagnostic::new(shown, msg)));
+            }
+        }
+    }
+
+    let posts_dir = dir.join("posts");
+    // Bundle folders: posts/<name>/index.md. Their other files are assets, not documents.
+    let bundles: Vec<PathBuf> = files
+        .iter()
+        .filter(|f| f.file_name().is_some_and(|n| n == "index.md") && f.starts_with(&posts_dir))
+        .filter_map(|f| f.parent().map(Path::to_path_buf))
+        .filter(|d| d != &posts_dir)
+        .collect();
+    let bundle_of = |f: &Path| bundles.iter().find(|b| f.starts_with(b)).cloned();
+
+    let mut sources = Vec::new();
+    let mut assets: Vec<(PathBuf, PathBuf)> = Vec::new();
+    for f in &files {
+        let is_md = f.extension().is_some_and(|e| e == "md");
+        match bundle_of(f) {
+            Some(b) if f.parent() == Some(&b) && f.file_name().is_some_and(|n| n == "index.md") => {
+                sources.push((f.clone(), Kind::Post))
+            }
+            Some(b) => assets.push((b.clone(), f.strip_prefix(&b).unwrap_or(f).to_path_buf())),
+            None if !is_md => {}
+            // Zola's section files describe folders, not posts.
+            None if f.file_name().is_some_and(|n| n == "_index.md") => {}
+            None if f.starts_with(&posts_dir) => sources.push((f.clone(), Kind::Post)),
+            None => sources.push((f.clone(), Kind::Page)),
+        }
+    }
+
+    let parsed: Vec<Result<Document>> = sources
+        .par_iter()
+        .map(|(path, kind)| {
+            let shown = relative(root, path);
+            let bytes = std::fs::read(path).map_err(|e| Error::io(&shown, e))?;
+            let text = decode(&shown, bytes)?;
+            let mut doc = Document::parse(&shown, *kind, &text)?;
+            if doc.is_bundle && *kind == Kind::Post {
+                let folder = path.parent().expect("index.md has a folder");
+                doc.assets = assets
+                    .iter()
+                    .filter(|(b, _)| b == folder)
+                    .map(|(_, a)| a.clone())
+                    .collect();
+            }
+            Ok(doc)
+        })
+        .collect();
+    let mut documents = Vec::with_capacity(parsed.len());
+    for p in parsed {
+        match p {
+            Ok(d) => documents.push(d),
+            Err(e) => errors.push(e),
+        }
+    }
+    match Error::from_many(errors) {
+        Some(e) => Err(e),
+        None => Ok(Content { documents }),
+    }
+}
+
+/// UTF-8 text, or an error pointing at the first byte that is not.
+fn decode(shown: &Path, bytes: Vec<u8>) -> Result<String> {
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let bytes = e.into_bytes();
+        let prefix = String::from_utf8_lossy(&bytes[..valid]);
+        Error::Source(
+            Diagnostic::new(
+                shown,
+                "the file is not valid UTF-8 text: save it as UTF-8".to_string(),
+            )
+            .at_offset(&prefix, valid),
+        )
+    })
+}
+
+/// `path` relative to `root` for messages, or as given when it is elsewhere.
+pub fn relative(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn post(path: &str, text: &str) -> Result<Document> {
+        Document::parse(Path::new(path), Kind::Post, text)
+    }
+
+    #[test]
+    fn date_and_slug_come_from_a_jekyll_file_name() {
+        let d = post("content/posts/2023-11-02-Market Day.md", "---\ntitle: M\n---\nx").unwrap();
+        assert_eq!(d.slug, "market-day");
+        assert_eq!(d.date.unwrap().to_rfc3339(), "2023-11-02T00:00:00+00:00");
+    }
+
+    #[test]
+    fn front_matter_date_and_slug_win_over_the_file_name() {
+        let d = post(
+            "content/posts/2023-11-02-x.md",
+            "+++\ntitle = \"M\"\ndate = 2024-01-01\nslug = \"Ça Va\"\n+++\n",
+        )
+        .unwrap();
+        assert_eq!(d.slug, "ca-va");
+        assert_eq!(d.date.unwrap().to_rfc3339(), "2024-01-01T00:00:00+00:00");
+    }
+
+    #[test]
+    fn bundle_slug_is_the_folder_name() {
+        let d = post("content/posts/Lighthouse/index.md", "+++\ntitle = \"L\"\n+++\n").unwrap();
+        assert!(d.is_bundle);
+        assert_eq!(d.slug, "lighthouse");
+    }
+
+    #[test]
+    fn bom_and_crlf_are_handled() {
+        let d = post("content/posts/a.md", "\u{feff}+++\r\ntitle = \"A\"\r\n+++\r\nBody\r\n").unwrap();
+        assert_eq!(d.title, "A");
+        assert_eq!(d.body, "Body\r\n");
+    }
+
+    #[test]
+    fn missing_title_names_file_and_line() {
+        let err = post("content/posts/a.md", "+++\ndate = 2024-01-01\n+++\n").unwrap_err();
+        assert!(err.to_string().starts_with("content/posts/a.md:2:1: missing `title`"), "{err}");
+    }
+
+    #[test]
+    fn bad_date_names_file_line_and_column() {
+        let err = post("content/posts/x.md", "+++\ntitle = \"X\"\ndate = \"May 1\"\n+++\n")
+            .unwrap_err();
+        let text = err.to_string();
+        assert!(text.starts_with("content/posts/x.md:3:8:"), "{text}");
+        assert!(text.contains("expected a date like 2024-05-01"), "{text}");
+    }
+
+    #[test]
+    fn yaml_error_line_is_counted_in_the_file() {
+        let err = post("content/posts/y.md", "---\ntitle: Y\ndate: 42\n---\n").unwrap_err();
+        assert!(err.to_string().starts_with("content/posts/y.md:3:"), "{err}");
+    }
+
+    #[test]
+    fn image_alt_falls_back_to_caption() {
+        let d = post(
+            "content/posts/a.md",
+            "+++\ntitle = \"A\"\nimage = \"/a.svg\"\nimage_caption = \"The quay\"\n+++\n",
+        )
+        .unwrap();
+        let img = d.image.unwrap();
+        assert_eq!(img.alt.as_deref(), Some("The quay"));
+        assert_eq!(img.caption.as_deref(), Some("The quay"));
+    }
+
+    #[test]
+    fn invalid_utf8_points_at_the_bad_byte() {
+        let err = decode(Path::new("p.md"), b"ab\ncd\xff".to_vec()).unwrap_err();
+        assert!(err.to_string().starts_with("p.md:2:3: "), "{err}");
+    }
+}

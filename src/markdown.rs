@@ -1,0 +1,423 @@
+//! Markdown to HTML with pulldown-cmark, plus what a blog needs on top: stable unique heading
+//! ids, titled images as `<figure>`s, relative links of bundle posts made absolute, a summary
+//! and a word count. Pure: no I/O.
+
+use std::collections::HashSet;
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options as Extensions, Parser, Tag, TagEnd};
+use pulldown_cmark_escape::{escape_href, escape_html};
+
+/// How to render one document.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Options<'a> {
+    /// URL path that relative links and images resolve against (a bundle post's own URL,
+    /// ending in `/`). `None` leaves relative URLs alone.
+    pub link_base: Option<&'a str>,
+}
+
+/// A heading of the document, in order, for tables of contents.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Heading {
+    pub level: u8,
+    pub id: String,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Rendered {
+    pub html: String,
+    /// The content before `<!-- more -->`, else the first paragraph.
+    pub summary_html: String,
+    pub word_count: usize,
+    pub headings: Vec<Heading>,
+}
+
+const MORE: &str = "<!-- more -->";
+
+fn extensions() -> Extensions {
+    Extensions::ENABLE_TABLES
+        | Extensions::ENABLE_FOOTNOTES
+        | Extensions::ENABLE_STRIKETHROUGH
+        | Extensions::ENABLE_TASKLISTS
+        | Extensions::ENABLE_SMART_PUNCTUATION
+        | Extensions::ENABLE_HEADING_ATTRIBUTES
+}
+
+pub fn render(source: &str, options: &Options) -> Rendered {
+    let events: Vec<Event> = Parser::new_ext(source, extensions()).collect();
+
+    // Ids written by the author are reserved first, so generated ones never take them.
+    let mut ids: HashSet<String> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Start(Tag::Heading { id: Some(id), .. }) => Some(id.to_string()),
+            _ => None,
+        })
+        .collect();
+
+    let mut out: Vec<Event> = Vec::with_capacity(events.len());
+    let mut headings = Vec::new();
+    let mut word_count = 0;
+    let mut more_at = None;
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < events.len() {
+        let event = &events[i];
+        match event {
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => {
+                let end = matching_end(&events, i);
+                let title = plain_text(&events[i + 1..end]);
+                let id = match id {
+                    Some(id) => id.to_string(),
+                    None => unique_id(&title, &mut ids),
+                };
+                headings.push(Heading {
+                    level: heading_level(*level),
+                    id: id.clone(),
+                    title,
+                });
+                out.push(Event::Start(Tag::Heading {
+                    level: *level,
+                    id: Some(CowStr::from(id)),
+                    classes: classes.clone(),
+                    attrs: attrs.clone(),
+                }));
+                depth += 1;
+            }
+            Event::Start(Tag::Paragraph) => {
+                if let Some((figure, next)) = figure_at(&events, i, options) {
+                    out.push(Event::Html(figure.into()));
+                    word_count += count_words(&events[i..next]);
+                    i = next;
+                    continue;
+                }
+                out.push(event.clone());
+                depth += 1;
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                out.push(Event::Start(Tag::Link {
+                    link_type: *link_type,
+                    dest_url: resolve(dest_url, options),
+                    title: title.clone(),
+                    id: id.clone(),
+                }));
+                depth += 1;
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                out.push(Event::Start(Tag::Image {
+                    link_type: *link_type,
+                    dest_url: resolve(dest_url, options),
+                    title: title.clone(),
+                    id: id.clone(),
+                }));
+                depth += 1;
+            }
+            Event::Start(Tag::HtmlBlock) if depth == 0 && more_at.is_none() => {
+                let end = matching_end(&events, i);
+                let is_more = events[i + 1..end]
+                    .iter()
+                    .any(|e| matches!(e, Event::Html(h) if h.trim() == MORE));
+                if is_more {
+                    more_at = Some(out.len());
+                }
+                out.push(event.clone());
+                depth += 1;
+            }
+            Event::Start(_) => {
+                out.push(event.clone());
+                depth += 1;
+            }
+            Event::End(_) => {
+                out.push(event.clone());
+                depth = depth.saturating_sub(1);
+            }
+            Event::Text(t) | Event::Code(t) => {
+                word_count += t.split_whitespace().count();
+                out.push(event.clone());
+            }
+            _ => out.push(event.clone()),
+        }
+        i += 1;
+    }
+
+    let mut html = String::with_capacity(source.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, out.iter().cloned());
+    let summary_events: &[Event] = match more_at {
+        Some(at) => &out[..at],
+        None => first_paragraph(&out),
+    };
+    let mut summary_html = String::new();
+    pulldown_cmark::html::push_html(
+        &mut summary_html,
+        summary_events
+            .iter()
+            .filter(|e| !matches!(e, Event::FootnoteReference(_)))
+            .cloned(),
+    );
+    Rendered {
+        html,
+        summary_html,
+        word_count,
+        headings,
+    }
+}
+
+/// Index of the `End` that closes the `Start` at `start`.
+fn matching_end(events: &[Event], start: usize) -> usize {
+    let mut depth = 0usize;
+    for (j, e) in events.iter().enumerate().skip(start) {
+        match e {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => {
+                depth -= 1;
+                if depth == 0 {
+                    return j;
+                }
+            }
+            _ => {}
+        }
+    }
+    events.len().saturating_sub(1)
+}
+
+/// The first top-level paragraph's events, including its start and end.
+fn first_paragraph<'a, 'e>(events: &'e [Event<'a>]) -> &'e [Event<'a>] {
+    let mut depth = 0usize;
+    for (i, e) in events.iter().enumerate() {
+        match e {
+            Event::Start(Tag::Paragraph) if depth == 0 => {
+                return &events[i..=matching_end(events, i)];
+            }
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    &[]
+}
+
+/// A paragraph holding only an image with a title becomes a figure with that title as caption.
+/// Returns the figure HTML and the index after the paragraph.
+fn figure_at(events: &[Event], start: usize, options: &Options) -> Option<(String, usize)> {
+    let Some(Event::Start(Tag::Image {
+        dest_url, title, ..
+    })) = events.get(start + 1)
+    else {
+        return None;
+    };
+    if title.trim().is_empty() {
+        return None;
+    }
+    let image_end = matching_end(events, start + 1);
+    if !matches!(events.get(image_end + 1), Some(Event::End(TagEnd::Paragraph))) {
+        return None;
+    }
+    let alt = plain_text(&events[start + 2..image_end]);
+    let src = resolve(dest_url, options);
+    let mut html = String::from("<figure>\n<img src=\"");
+    escape_href(&mut html, &src).ok()?;
+    html.push_str("\" alt=\"");
+    escape_html(&mut html, &alt).ok()?;
+    html.push_str("\">\n<figcaption>");
+    escape_html(&mut html, title).ok()?;
+    html.push_str("</figcaption>\n</figure>\n");
+    Some((html, image_end + 2))
+}
+
+fn plain_text(events: &[Event]) -> String {
+    let mut s = String::new();
+    for e in events {
+        match e {
+            Event::Text(t) | Event::Code(t) => s.push_str(t),
+            Event::SoftBreak | Event::HardBreak => s.push(' '),
+            _ => {}
+        }
+    }
+    s.trim().to_string()
+}
+
+fn count_words(events: &[Event]) -> usize {
+    events
+        .iter()
+        .map(|e| match e {
+            Event::Text(t) | Event::Code(t) => t.split_whitespace().count(),
+            _ => 0,
+        })
+        .sum()
+}
+
+fn unique_id(title: &str, taken: &mut HashSet<String>) -> String {
+    let mut base = crate::slugify(title);
+    if base.is_empty() {
+        base = "section".into();
+    }
+    let mut id = base.clone();
+    let mut n = 1;
+    while taken.contains(&id) {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
+    taken.insert(id.clone());
+    id
+}
+
+fn heading_level(level: HeadingLevel) -> u8 {
+    level as u8
+}
+
+/// Resolve a relative URL against `link_base`. Absolute URLs, root paths, fragments, and
+/// `mailto:`-style links are left alone.
+fn resolve<'a>(url: &CowStr<'a>, options: &Options) -> CowStr<'a> {
+    match options.link_base {
+        Some(base) if is_relative(url) => {
+            let rel = url.strip_prefix("./").unwrap_or(url);
+            CowStr::from(format!("{base}{rel}"))
+        }
+        _ => url.clone(),
+    }
+}
+
+pub fn is_relative(url: &str) -> bool {
+    !(url.is_empty()
+        || url.starts_with('/')
+        || url.starts_with('#')
+        || url.starts_with('?')
+        || url.starts_with("../")
+        || has_scheme(url))
+}
+
+fn has_scheme(url: &str) -> bool {
+    match url.find(':') {
+        Some(i) => {
+            let scheme = &url[..i];
+            !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+                && !url[..i].contains('/')
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use scraper::{Html, Selector};
+
+    fn html(md: &str) -> Html {
+        Html::parse_fragment(&render(md, &Options::default()).html)
+    }
+
+    fn sel(s: &str) -> Selector {
+        Selector::parse(s).unwrap()
+    }
+
+    #[test]
+    fn headings_get_unique_stable_ids() {
+        let doc = html("# Hello World\n\n## Hello World\n\n## Custom {#hello-world-1}\n\n## Ünïcode!\n");
+        let ids: Vec<_> = doc
+            .select(&sel("h1, h2"))
+            .map(|h| h.value().id().unwrap().to_string())
+            .collect();
+        assert_eq!(ids, ["hello-world", "hello-world-2", "hello-world-1", "unicode"]);
+    }
+
+    #[test]
+    fn titled_image_alone_in_a_paragraph_becomes_a_figure() {
+        let doc = html("Intro.\n\n![A quay at dusk](quay.svg \"The quay, 6pm\")\n\nText ![i](x.png \"t\") inline.\n");
+        let fig = doc.select(&sel("figure")).next().expect("a figure");
+        let img = fig.select(&sel("img")).next().unwrap();
+        assert_eq!(img.value().attr("alt"), Some("A quay at dusk"));
+        assert_eq!(img.value().attr("src"), Some("quay.svg"));
+        let cap: String = fig.select(&sel("figcaption")).next().unwrap().text().collect();
+        assert_eq!(cap, "The quay, 6pm");
+        // Inline images stay images inside their paragraph: a figure there would be invalid.
+        assert_eq!(doc.select(&sel("figure")).count(), 1);
+        assert_eq!(doc.select(&sel("p img")).count(), 1);
+    }
+
+    #[test]
+    fn untitled_image_is_not_a_figure() {
+        let doc = html("![alt](a.png)\n");
+        assert_eq!(doc.select(&sel("figure")).count(), 0);
+        assert_eq!(doc.select(&sel("p img")).count(), 1);
+    }
+
+    #[test]
+    fn extensions_are_on() {
+        let md = "| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~\n\n- [x] done\n\nText[^1]\n\n[^1]: Note.\n\n\"Quoted\"\n\n<div class=\"raw\">raw</div>\n";
+        let r = render(md, &Options::default());
+        let doc = Html::parse_fragment(&r.html);
+        assert_eq!(doc.select(&sel("table td")).count(), 2);
+        assert_eq!(doc.select(&sel("del")).count(), 1);
+        assert_eq!(doc.select(&sel("input[type=checkbox][checked]")).count(), 1);
+        assert_eq!(doc.select(&sel("sup.footnote-reference a")).count(), 1);
+        assert_eq!(doc.select(&sel("div.raw")).count(), 1);
+        assert!(r.html.contains("“Quoted”"), "{}", r.html);
+    }
+
+    #[test]
+    fn relative_urls_resolve_against_the_bundle() {
+        let opts = Options {
+            link_base: Some("/posts/light/"),
+        };
+        let r = render(
+            "[a](notes.pdf) [b](./map.svg) [c](/abs/) [d](https://x.org) [e](#f) [m](mailto:a@b.c)\n\n![x](lamp.svg \"Lamp\")\n",
+            &opts,
+        );
+        let doc = Html::parse_fragment(&r.html);
+        let hrefs: Vec<_> = doc
+            .select(&sel("a"))
+            .map(|a| a.value().attr("href").unwrap().to_string())
+            .collect();
+        assert_eq!(
+            hrefs,
+            ["/posts/light/notes.pdf", "/posts/light/map.svg", "/abs/", "https://x.org", "#f", "mailto:a@b.c"]
+        );
+        let img = doc.select(&sel("figure img")).next().unwrap();
+        assert_eq!(img.value().attr("src"), Some("/posts/light/lamp.svg"));
+    }
+
+    #[test]
+    fn summary_is_text_before_more_else_first_paragraph() {
+        let r = render("First para.\n\nSecond.\n\n<!-- more -->\n\nRest.\n", &Options::default());
+        let doc = Html::parse_fragment(&r.summary_html);
+        assert_eq!(doc.select(&sel("p")).count(), 2);
+        assert!(!r.summary_html.contains("Rest"));
+
+        let r = render("# Title\n\n![i](a.png \"cap\")\n\nOnly this[^n].\n\nNot this.\n\n[^n]: x\n", &Options::default());
+        let doc = Html::parse_fragment(&r.summary_html);
+        let text: String = doc.root_element().text().collect();
+        assert_eq!(text.trim(), "Only this.");
+    }
+
+    #[test]
+    fn words_are_counted() {
+        let r = render("One two three.\n\n```\nfour five\n```\n\n![six seven](x.png \"cap\")\n", &Options::default());
+        assert_eq!(r.word_count, 7);
+    }
+
+    #[test]
+    fn deep_nesting_does_not_panic() {
+        let deep = ">".repeat(10_000) + " x";
+        let _ = render(&deep, &Options::default());
+        let brackets = "[".repeat(10_000);
+        let _ = render(&brackets, &Options::default());
+    }
+}
