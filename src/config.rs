@@ -315,8 +315,8 @@ mod tests {
 
     #[test]
     fn unknown_key_is_named_with_a_suggestion_and_position() {
-        let err = parse("title = \"T\"\nbase_url = \"https://e.org/\"\npost_per_page = 3\n")
-            .unwrap_err();
+        let err =
+            parse("title = \"T\"\nbase_url = \"https://e.org/\"\npost_per_page = 3\n").unwrap_err();
         let Error::Source(d) = err else {
             panic!("{err}")
         };

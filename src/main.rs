@@ -1,1 +1,110 @@
-fn main(){}
+//! The `quire` binary: parse arguments, call the library, print the result or the error.
+
+mod cli;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
+use clap::Parser;
+
+use cli::{Cli, Command};
+use quire::error::{Diagnostic, Error};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            report(&e);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Error> {
+    let today = chrono::Local::now().date_naive();
+    match cli.command {
+        Command::Build(args) => {
+            let report = quire::build(&quire::BuildOptions {
+                root: cli.root,
+                output: args.output,
+                drafts: args.drafts,
+                base_url: args.base_url,
+                now: None,
+            })?;
+            println!(
+                "Built {} posts, {} pages, {} files into {} in {} ms",
+                report.posts,
+                report.pages,
+                report.files,
+                report.output.display(),
+                report.elapsed.as_millis()
+            );
+        }
+        Command::Init { dir } => {
+            let dir = cli.root.join(dir);
+            let written = quire::scaffold::init(&dir, today)?;
+            for path in &written {
+                println!("created {}", path.display());
+            }
+            println!(
+                "New site in {}. Build it with: quire --root {} build",
+                dir.display(),
+                dir.display()
+            );
+        }
+        Command::New { title } => {
+            quire::load_config(&cli.root)?;
+            let path = quire::scaffold::new_post(&cli.root, &title, today)?;
+            println!(
+                "created {} (a draft: set `draft = false` to publish)",
+                path.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Print every error once, with the source line for those that have one.
+fn report(error: &Error) {
+    let errors = error.flatten();
+    let renderer = if std::io::stderr().is_terminal() {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    for e in &errors {
+        match e {
+            Error::Source(d) => eprintln!("{}\n", render_diagnostic(&renderer, d)),
+            other => eprintln!("error: {other}\n"),
+        }
+    }
+    if errors.len() > 1 {
+        eprintln!("{} errors; nothing was written.", errors.len());
+    }
+}
+
+fn render_diagnostic(renderer: &Renderer, d: &Diagnostic) -> String {
+    let path = d.path.display().to_string();
+    match (d.position, &d.source_line) {
+        (Some((line, col)), Some(source)) => {
+            let start = source
+                .char_indices()
+                .nth(col.saturating_sub(1))
+                .map_or(source.len(), |(i, _)| i);
+            let end = source[start..]
+                .chars()
+                .next()
+                .map_or(start, |c| start + c.len_utf8());
+            let report = &[Level::ERROR.primary_title(&d.message).element(
+                Snippet::source(source.as_str())
+                    .line_start(line)
+                    .path(&path)
+                    .annotation(AnnotationKind::Primary.span(start..end)),
+            )];
+            format!("{}", renderer.render(report))
+        }
+        _ => format!("error: {d}"),
+    }
+}

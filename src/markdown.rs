@@ -28,6 +28,8 @@ pub struct Rendered {
     pub html: String,
     /// The content before `<!-- more -->`, else the first paragraph.
     pub summary_html: String,
+    /// The summary as plain text, for meta descriptions and feeds.
+    pub summary_text: String,
     pub word_count: usize,
     pub headings: Vec<Heading>,
 }
@@ -169,9 +171,11 @@ pub fn render(source: &str, options: &Options) -> Rendered {
             .filter(|e| !matches!(e, Event::FootnoteReference(_)))
             .cloned(),
     );
+    let summary_text = plain_text(summary_events);
     Rendered {
         html,
         summary_html,
+        summary_text,
         word_count,
         headings,
     }
@@ -224,7 +228,10 @@ fn figure_at(events: &[Event], start: usize, options: &Options) -> Option<(Strin
         return None;
     }
     let image_end = matching_end(events, start + 1);
-    if !matches!(events.get(image_end + 1), Some(Event::End(TagEnd::Paragraph))) {
+    if !matches!(
+        events.get(image_end + 1),
+        Some(Event::End(TagEnd::Paragraph))
+    ) {
         return None;
     }
     let alt = plain_text(&events[start + 2..image_end]);
@@ -239,16 +246,17 @@ fn figure_at(events: &[Event], start: usize, options: &Options) -> Option<(Strin
     Some((html, image_end + 2))
 }
 
+/// The words of `events`, whitespace collapsed, markup dropped.
 fn plain_text(events: &[Event]) -> String {
     let mut s = String::new();
     for e in events {
         match e {
             Event::Text(t) | Event::Code(t) => s.push_str(t),
-            Event::SoftBreak | Event::HardBreak => s.push(' '),
+            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph) => s.push(' '),
             _ => {}
         }
     }
-    s.trim().to_string()
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn count_words(events: &[Event]) -> usize {
@@ -330,22 +338,33 @@ mod tests {
 
     #[test]
     fn headings_get_unique_stable_ids() {
-        let doc = html("# Hello World\n\n## Hello World\n\n## Custom {#hello-world-1}\n\n## Ünïcode!\n");
+        let doc =
+            html("# Hello World\n\n## Hello World\n\n## Custom {#hello-world-1}\n\n## Ünïcode!\n");
         let ids: Vec<_> = doc
             .select(&sel("h1, h2"))
             .map(|h| h.value().id().unwrap().to_string())
             .collect();
-        assert_eq!(ids, ["hello-world", "hello-world-2", "hello-world-1", "unicode"]);
+        assert_eq!(
+            ids,
+            ["hello-world", "hello-world-2", "hello-world-1", "unicode"]
+        );
     }
 
     #[test]
     fn titled_image_alone_in_a_paragraph_becomes_a_figure() {
-        let doc = html("Intro.\n\n![A quay at dusk](quay.svg \"The quay, 6pm\")\n\nText ![i](x.png \"t\") inline.\n");
+        let doc = html(
+            "Intro.\n\n![A quay at dusk](quay.svg \"The quay, 6pm\")\n\nText ![i](x.png \"t\") inline.\n",
+        );
         let fig = doc.select(&sel("figure")).next().expect("a figure");
         let img = fig.select(&sel("img")).next().unwrap();
         assert_eq!(img.value().attr("alt"), Some("A quay at dusk"));
         assert_eq!(img.value().attr("src"), Some("quay.svg"));
-        let cap: String = fig.select(&sel("figcaption")).next().unwrap().text().collect();
+        let cap: String = fig
+            .select(&sel("figcaption"))
+            .next()
+            .unwrap()
+            .text()
+            .collect();
         assert_eq!(cap, "The quay, 6pm");
         // Inline images stay images inside their paragraph: a figure there would be invalid.
         assert_eq!(doc.select(&sel("figure")).count(), 1);
@@ -388,7 +407,14 @@ mod tests {
             .collect();
         assert_eq!(
             hrefs,
-            ["/posts/light/notes.pdf", "/posts/light/map.svg", "/abs/", "https://x.org", "#f", "mailto:a@b.c"]
+            [
+                "/posts/light/notes.pdf",
+                "/posts/light/map.svg",
+                "/abs/",
+                "https://x.org",
+                "#f",
+                "mailto:a@b.c"
+            ]
         );
         let img = doc.select(&sel("figure img")).next().unwrap();
         assert_eq!(img.value().attr("src"), Some("/posts/light/lamp.svg"));
@@ -396,20 +422,30 @@ mod tests {
 
     #[test]
     fn summary_is_text_before_more_else_first_paragraph() {
-        let r = render("First para.\n\nSecond.\n\n<!-- more -->\n\nRest.\n", &Options::default());
+        let r = render(
+            "First para.\n\nSecond.\n\n<!-- more -->\n\nRest.\n",
+            &Options::default(),
+        );
         let doc = Html::parse_fragment(&r.summary_html);
         assert_eq!(doc.select(&sel("p")).count(), 2);
         assert!(!r.summary_html.contains("Rest"));
 
-        let r = render("# Title\n\n![i](a.png \"cap\")\n\nOnly this[^n].\n\nNot this.\n\n[^n]: x\n", &Options::default());
+        let r = render(
+            "# Title\n\n![i](a.png \"cap\")\n\nOnly this[^n].\n\nNot this.\n\n[^n]: x\n",
+            &Options::default(),
+        );
         let doc = Html::parse_fragment(&r.summary_html);
         let text: String = doc.root_element().text().collect();
         assert_eq!(text.trim(), "Only this.");
+        assert_eq!(r.summary_text, "Only this.");
     }
 
     #[test]
     fn words_are_counted() {
-        let r = render("One two three.\n\n```\nfour five\n```\n\n![six seven](x.png \"cap\")\n", &Options::default());
+        let r = render(
+            "One two three.\n\n```\nfour five\n```\n\n![six seven](x.png \"cap\")\n",
+            &Options::default(),
+        );
         assert_eq!(r.word_count, 7);
     }
 

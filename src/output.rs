@@ -1,0 +1,292 @@
+//! Writing the site: every file goes into a fresh folder beside the output, which is swapped
+//! in only when complete, so readers (and a killed build) only ever see a whole old site or a
+//! whole new one. This is the one module that deletes files, and it only deletes inside the
+//! output folder and its own temporary siblings.
+
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+
+/// One file of the built site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    /// Relative to the output folder, with `/` separators: `posts/hello/index.html`.
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// A file copied into the site: static files and post bundle assets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Copy {
+    pub from: PathBuf,
+    pub to: String,
+}
+
+/// Marks a folder as Quire's own output, so Quire never replaces a folder it did not write.
+pub const MARKER: &str = ".quire-output";
+
+/// Check that `output` (absolute) can be replaced wholesale without touching the author's
+/// files: it must not be the root, an ancestor of it, the file system root, or one of the source
+/// folders or inside them; and an existing non-empty folder must be one Quire wrote.
+pub fn check_output_dir(root: &Path, output: &Path) -> Result<()> {
+    let refuse = |reason: String| {
+        Err(Error::UnsafeOutput {
+            path: output.to_path_buf(),
+            reason,
+        })
+    };
+    let output = normalize(output);
+    let root = normalize(&root.canonicalize().unwrap_or_else(|_| root.to_path_buf()));
+    // Resolve symlinks in the part of the output path that exists.
+    let output = match output.parent().map(|p| p.canonicalize()) {
+        Some(Ok(parent)) => parent.join(output.file_name().unwrap_or_default()),
+        _ => output,
+    };
+    if output.parent().is_none() {
+        return refuse("it is the file system root".into());
+    }
+    if root.starts_with(&output) {
+        return refuse("it is, or contains, the site root".into());
+    }
+    for source in ["content", "templates", "static"] {
+        let dir = root.join(source);
+        if output.starts_with(&dir) || dir.starts_with(&output) {
+            return refuse(format!("it overlaps the site's `{source}` folder"));
+        }
+    }
+    if output.join("config.toml").exists() || output.join(".git").exists() {
+        return refuse(
+            "it holds a config.toml or .git: it looks like a project, not build output".into(),
+        );
+    }
+    if output.is_dir() && !output.join(MARKER).exists() {
+        let empty = fs::read_dir(&output)
+            .map_err(|e| Error::io(&output, e))?
+            .next()
+            .is_none();
+        if !empty {
+            return refuse(format!(
+                "it already exists and was not written by Quire (no {MARKER} file in it); \
+                 move it away or choose another `output_dir`"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `path` with `.` and `..` removed lexically.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Write `outputs` and `copies` into a fresh folder and swap it in at `output`.
+/// Returns the number of files written.
+pub fn write_site(output: &Path, outputs: &[Output], copies: &[Copy]) -> Result<usize> {
+    let parent = output.parent().unwrap_or(Path::new("."));
+    let name = output
+        .file_name()
+        .ok_or_else(|| Error::Other(format!("{} has no folder name", output.display())))?
+        .to_string_lossy()
+        .into_owned();
+    fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    clean_leftovers(parent, &name)?;
+
+    let fresh = parent.join(format!(".{name}.quire-new-{}", std::process::id()));
+    let result = fill(&fresh, outputs, copies).and_then(|n| swap(&fresh, output).map(|_| n));
+    if result.is_err() {
+        let _ = fs::remove_dir_all(&fresh);
+    }
+    result
+}
+
+fn fill(dir: &Path, outputs: &[Output], copies: &[Copy]) -> Result<usize> {
+    fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    // Create every folder first (sorted, so parents come before children), then write files in
+    // parallel without racing on directory creation.
+    let mut folders: Vec<&str> = outputs
+        .iter()
+        .map(|o| o.path.as_str())
+        .chain(copies.iter().map(|c| c.to.as_str()))
+        .filter_map(|p| p.rsplit_once('/').map(|(d, _)| d))
+        .collect();
+    folders.sort_unstable();
+    folders.dedup();
+    for f in folders {
+        let d = dir.join(f);
+        fs::create_dir_all(&d).map_err(|e| Error::io(&d, e))?;
+    }
+    fs::write(dir.join(MARKER), b"").map_err(|e| Error::io(dir.join(MARKER), e))?;
+    copies.par_iter().try_for_each(|c| {
+        fs::copy(&c.from, dir.join(&c.to))
+            .map(|_| ())
+            .map_err(|e| Error::io(&c.from, e))
+    })?;
+    outputs.par_iter().try_for_each(|o| {
+        let path = dir.join(&o.path);
+        fs::write(&path, &o.bytes).map_err(|e| Error::io(&path, e))
+    })?;
+    Ok(outputs.len() + copies.len())
+}
+
+/// Put `fresh` at `output`. With an existing output on Linux, one `renameat2(RENAME_EXCHANGE)`
+/// swaps them so the output path is never missing; the old site then sits at `fresh`'s path
+/// and is removed.
+fn swap(fresh: &Path, output: &Path) -> Result<()> {
+    if !output.exists() {
+        return fs::rename(fresh, output).map_err(|e| Error::io(output, e));
+    }
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{CWD, RenameFlags, renameat_with};
+        match renameat_with(CWD, fresh, CWD, output, RenameFlags::EXCHANGE) {
+            Ok(()) => {
+                let _ = fs::remove_dir_all(fresh);
+                return Ok(());
+            }
+            // Not supported by this file system: fall back to two renames below.
+            Err(e) if e == rustix::io::Errno::INVAL || e == rustix::io::Errno::NOSYS => {}
+            Err(e) => return Err(Error::io(output, e.into())),
+        }
+    }
+    let old = fresh.with_file_name(format!(
+        "{}.old",
+        fresh.file_name().unwrap_or_default().to_string_lossy()
+    ));
+    fs::rename(output, &old).map_err(|e| Error::io(output, e))?;
+    fs::rename(fresh, output).map_err(|e| Error::io(output, e))?;
+    let _ = fs::remove_dir_all(&old);
+    Ok(())
+}
+
+/// Remove what a killed build left beside the output: `.<name>.quire-new-*` folders.
+fn clean_leftovers(parent: &Path, name: &str) -> Result<()> {
+    let prefix = format!(".{name}.quire-new-");
+    let Ok(entries) = fs::read_dir(parent) else {
+        return Ok(());
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let file_name = file_name.to_string_lossy();
+        if file_name.starts_with(&prefix) && entry.file_type().is_ok_and(|t| t.is_dir()) {
+            let path = entry.path();
+            fs::remove_dir_all(&path).map_err(|e| Error::io(&path, e))?;
+        }
+    }
+    Ok(())
+}
+
+/// Every file under `dir`, as (absolute path, path relative to `dir` with `/` separators).
+/// Hidden and editor temporary files are skipped.
+pub fn list_files(dir: &Path) -> Result<Vec<(PathBuf, String)>> {
+    let mut out = Vec::new();
+    if !dir.is_dir() {
+        return Ok(out);
+    }
+    let walker = walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            e.depth() == 0 || !crate::content::is_ignored_name(&e.file_name().to_string_lossy())
+        });
+    for entry in walker {
+        let entry = entry.map_err(|e| {
+            let path = e.path().unwrap_or(dir).to_path_buf();
+            Error::io(&path, e.into())
+        })?;
+        if entry.file_type().is_file() {
+            let rel = entry
+                .path()
+                .strip_prefix(dir)
+                .unwrap_or(entry.path())
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            out.push((entry.into_path(), rel));
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn out(path: &str, text: &str) -> Output {
+        Output {
+            path: path.into(),
+            bytes: text.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn writes_then_replaces_the_whole_folder() {
+        let tmp = tempfile::tempdir().unwrap();
+        let public = tmp.path().join("public");
+        write_site(&public, &[out("a/index.html", "A"), out("b.txt", "B")], &[]).unwrap();
+        assert_eq!(
+            fs::read_to_string(public.join("a/index.html")).unwrap(),
+            "A"
+        );
+        write_site(&public, &[out("c/index.html", "C")], &[]).unwrap();
+        assert!(!public.join("a").exists(), "old files are gone");
+        assert_eq!(
+            fs::read_to_string(public.join("c/index.html")).unwrap(),
+            "C"
+        );
+        let siblings: Vec<_> = fs::read_dir(tmp.path()).unwrap().collect();
+        assert_eq!(siblings.len(), 1, "no temporary folders left");
+    }
+
+    #[test]
+    fn leftovers_of_a_killed_build_are_removed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let stale = tmp.path().join(".public.quire-new-99999");
+        fs::create_dir_all(stale.join("x")).unwrap();
+        write_site(&tmp.path().join("public"), &[out("index.html", "x")], &[]).unwrap();
+        assert!(!stale.exists());
+    }
+
+    #[test]
+    fn refuses_outputs_that_overlap_the_sources() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        fs::create_dir_all(root.join("content")).unwrap();
+        for bad in [".", "content", "content/x", "..", "/", "static"] {
+            let out = root.join(bad);
+            assert!(
+                check_output_dir(root, &out).is_err(),
+                "{bad} should be refused"
+            );
+        }
+        assert!(check_output_dir(root, &root.join("public")).is_ok());
+    }
+
+    #[test]
+    fn refuses_a_folder_quire_did_not_write() {
+        let tmp = tempfile::tempdir().unwrap();
+        let docs = tmp.path().join("docs");
+        fs::create_dir_all(&docs).unwrap();
+        fs::write(docs.join("notes.txt"), "mine").unwrap();
+        let err = check_output_dir(tmp.path(), &docs).unwrap_err();
+        assert!(err.to_string().contains("not written by Quire"), "{err}");
+        // Once Quire has written it, it may replace it.
+        let public = tmp.path().join("public");
+        write_site(&public, &[out("index.html", "x")], &[]).unwrap();
+        assert!(check_output_dir(tmp.path(), &public).is_ok());
+    }
+}

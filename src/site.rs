@@ -1,0 +1,516 @@
+//! The site model: which documents are published, their URLs, posts sorted newest first,
+//! taxonomies (tags, categories) with unique ASCII slugs. Pure: no I/O. Posts refer to terms and
+//! terms to posts by index, never by reference.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, FixedOffset};
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::content::{Content, Document, ImageRef, Kind};
+use crate::error::{Diagnostic, Error, Result};
+use crate::markdown::{self, Rendered};
+
+/// Reading speed used for `reading_time`, in words per minute.
+const WORDS_PER_MINUTE: usize = 200;
+
+#[derive(Debug)]
+pub struct Site {
+    /// Newest first.
+    pub posts: Vec<Post>,
+    /// By `weight`, then title.
+    pub pages: Vec<Page>,
+    pub tags: Taxonomy,
+    pub categories: Taxonomy,
+}
+
+#[derive(Debug)]
+pub struct Post {
+    pub doc: Document,
+    /// URL path including the base path, e.g. `/blog/posts/hello/`.
+    pub url: String,
+    pub rendered: Rendered,
+    /// Lead image with its `src` resolved for bundles and the base path.
+    pub image: Option<ImageRef>,
+    pub reading_time: usize,
+    /// Indices into `Site::tags.terms`, in the order written.
+    pub tags: Vec<usize>,
+    pub categories: Vec<usize>,
+}
+
+#[derive(Debug)]
+pub struct Page {
+    pub doc: Document,
+    pub url: String,
+    pub rendered: Rendered,
+}
+
+#[derive(Debug)]
+pub struct Taxonomy {
+    /// `tags` or `categories`: the URL segment and template name.
+    pub name: &'static str,
+    pub title: &'static str,
+    pub url: String,
+    /// Sorted by slug.
+    pub terms: Vec<Term>,
+}
+
+#[derive(Debug)]
+pub struct Term {
+    /// The first spelling seen, oldest post first.
+    pub name: String,
+    pub slug: String,
+    pub url: String,
+    /// Indices into `Site::posts`, newest first.
+    pub posts: Vec<usize>,
+}
+
+/// What to publish.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Include drafts and posts dated in the future.
+    pub drafts: bool,
+    /// The moment that decides what is "in the future".
+    pub now: DateTime<FixedOffset>,
+}
+
+/// Join the base path (`/` or `/blog/`) and a site path starting with `/`.
+pub fn join_url(base_path: &str, path: &str) -> String {
+    format!("{}{}", base_path.trim_end_matches('/'), path)
+}
+
+impl Site {
+    pub fn assemble(config: &Config, content: Content, options: &Options) -> Result<Site> {
+        let mut errors = Vec::new();
+        let published: Vec<Document> = content
+            .documents
+            .into_iter()
+            .filter(|d| options.drafts || (!d.draft && d.date.is_none_or(|dt| dt <= options.now)))
+            .collect();
+        let (posts, pages): (Vec<Document>, Vec<Document>) =
+            published.into_iter().partition(|d| d.kind == Kind::Post);
+
+        let base = &config.base_path;
+        let mut posts: Vec<(Document, String)> = posts
+            .into_iter()
+            .filter_map(|doc| {
+                let date = doc.date.map(|d| {
+                    use chrono::Datelike;
+                    (d.year(), d.month(), d.day())
+                });
+                if date.is_none() && config.permalink.uses_date() {
+                    errors.push(Error::Source(Diagnostic::new(
+                        &doc.source,
+                        "the permalink uses the date but this post has none: add `date = 2024-05-01` \
+                         to the front matter or name the file `2024-05-01-name.md`",
+                    )));
+                    return None;
+                }
+                let url = join_url(base, &config.permalink.expand(&doc.slug, date));
+                Some((doc, url))
+            })
+            .collect();
+        let pages: Vec<(Document, String)> = pages
+            .into_iter()
+            .map(|doc| {
+                let url = join_url(base, &format!("/{}/", doc.slug));
+                (doc, url)
+            })
+            .collect();
+
+        check_unique_urls(config, &posts, &pages, &mut errors);
+
+        // Newest first; ties broken by title and then path so the order never depends on the
+        // file system.
+        posts.sort_by(|(a, _), (b, _)| {
+            b.date
+                .cmp(&a.date)
+                .then_with(|| a.title.cmp(&b.title))
+                .then_with(|| a.source.cmp(&b.source))
+        });
+
+        let tags = build_taxonomy(config, "tags", "Tags", &posts, |d| &d.tags, &mut errors);
+        let categories = build_taxonomy(
+            config,
+            "categories",
+            "Categories",
+            &posts,
+            |d| &d.categories,
+            &mut errors,
+        );
+        if let Some(e) = Error::from_many(errors) {
+            return Err(e);
+        }
+
+        let mut post_tags = post_terms(&tags, posts.len());
+        let mut post_categories = post_terms(&categories, posts.len());
+        // Keep the order the author wrote the tags in.
+        for (i, (doc, _)) in posts.iter().enumerate() {
+            sort_as_written(&mut post_tags[i], &tags, &doc.tags);
+            sort_as_written(&mut post_categories[i], &categories, &doc.categories);
+        }
+
+        let posts: Vec<Post> = posts
+            .into_par_iter()
+            .zip(post_tags.into_par_iter().zip(post_categories))
+            .map(|((doc, url), (tags, categories))| {
+                let link_base = doc.is_bundle.then_some(url.as_str());
+                let md = markdown::Options { link_base };
+                let mut rendered = markdown::render(&doc.body, &md);
+                if let Some(summary) = &doc.summary {
+                    let own = markdown::render(summary, &md);
+                    rendered.summary_html = own.html;
+                    rendered.summary_text = own.summary_text;
+                }
+                let image = doc.image.as_ref().map(|img| ImageRef {
+                    src: resolve_src(&img.src, base, link_base),
+                    ..img.clone()
+                });
+                let reading_time = rendered.word_count.div_ceil(WORDS_PER_MINUTE).max(1);
+                Post {
+                    doc: Document {
+                        body: String::new(),
+                        ..doc
+                    },
+                    url,
+                    rendered,
+                    image,
+                    reading_time,
+                    tags,
+                    categories,
+                }
+            })
+            .collect();
+        let mut pages: Vec<Page> = pages
+            .into_par_iter()
+            .map(|(doc, url)| {
+                let rendered = markdown::render(&doc.body, &markdown::Options::default());
+                Page {
+                    doc: Document {
+                        body: String::new(),
+                        ..doc
+                    },
+                    url,
+                    rendered,
+                }
+            })
+            .collect();
+        pages.sort_by(|a, b| {
+            (a.doc.weight, &a.doc.title, &a.doc.source).cmp(&(
+                b.doc.weight,
+                &b.doc.title,
+                &b.doc.source,
+            ))
+        });
+        Ok(Site {
+            posts,
+            pages,
+            tags,
+            categories,
+        })
+    }
+}
+
+fn sort_as_written(indices: &mut [usize], tax: &Taxonomy, written: &[String]) {
+    indices.sort_by_key(|&n| {
+        written
+            .iter()
+            .position(|w| term_key(w) == term_key(&tax.terms[n].name))
+            .unwrap_or(usize::MAX)
+    });
+}
+
+/// A lead image path: bundle-relative paths resolve to the post's folder, root paths get the
+/// base path, absolute URLs stay.
+fn resolve_src(src: &str, base_path: &str, link_base: Option<&str>) -> String {
+    if src.starts_with('/') && !src.starts_with("//") {
+        join_url(base_path, src)
+    } else if markdown::is_relative(src) {
+        match link_base {
+            Some(b) => format!("{b}{}", src.strip_prefix("./").unwrap_or(src)),
+            None => join_url(base_path, &format!("/{src}")),
+        }
+    } else {
+        src.to_string()
+    }
+}
+
+/// Tags that differ only in case or spacing are one tag.
+pub fn term_key(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+fn build_taxonomy(
+    config: &Config,
+    name: &'static str,
+    title: &'static str,
+    posts: &[(Document, String)],
+    terms_of: impl Fn(&Document) -> &Vec<String>,
+    errors: &mut Vec<Error>,
+) -> Taxonomy {
+    // Display names: the first spelling seen, reading posts oldest first.
+    let mut by_key: HashMap<String, (String, Vec<usize>)> = HashMap::new();
+    for (i, (doc, _)) in posts.iter().enumerate().rev() {
+        for written in terms_of(doc) {
+            let key = term_key(written);
+            let entry = by_key.entry(key).or_insert_with(|| {
+                (
+                    written.split_whitespace().collect::<Vec<_>>().join(" "),
+                    Vec::new(),
+                )
+            });
+            if !entry.1.contains(&i) {
+                entry.1.push(i);
+            }
+        }
+    }
+    let mut terms: Vec<(String, String, String, Vec<usize>)> = Vec::with_capacity(by_key.len());
+    for (key, (display, mut post_ids)) in by_key {
+        post_ids.sort_unstable();
+        let slug = crate::slugify(&display);
+        if slug.is_empty() {
+            let doc = &posts[post_ids[0]].0;
+            errors.push(Error::Source(Diagnostic::new(
+                &doc.source,
+                format!("the {name} entry `{display}` has no letters or digits to make a URL from: rename it"),
+            )));
+            continue;
+        }
+        terms.push((slug, key, display, post_ids));
+    }
+    // Sort by slug then key so that colliding slugs get suffixes in a stable order.
+    terms.sort();
+    let base = join_url(&config.base_path, &format!("/{name}/"));
+    let mut taken: HashMap<String, usize> = HashMap::new();
+    let terms = terms
+        .into_iter()
+        .map(|(slug, _key, display, post_ids)| {
+            let n = taken.entry(slug.clone()).or_insert(0);
+            *n += 1;
+            let slug = if *n == 1 { slug } else { format!("{slug}-{n}") };
+            Term {
+                url: format!("{base}{slug}/"),
+                name: display,
+                slug,
+                posts: post_ids,
+            }
+        })
+        .collect();
+    Taxonomy {
+        name,
+        title,
+        url: base,
+        terms,
+    }
+}
+
+/// For each post, the indices of its terms.
+fn post_terms(tax: &Taxonomy, post_count: usize) -> Vec<Vec<usize>> {
+    let mut out = vec![Vec::new(); post_count];
+    for (n, term) in tax.terms.iter().enumerate() {
+        for &p in &term.posts {
+            out[p].push(n);
+        }
+    }
+    out
+}
+
+/// URLs Quire generates itself, which no post or page may take.
+fn reserved_urls(config: &Config) -> Vec<String> {
+    ["/", "/tags/", "/categories/", "/page/"]
+        .iter()
+        .map(|p| join_url(&config.base_path, p))
+        .collect()
+}
+
+fn check_unique_urls(
+    config: &Config,
+    posts: &[(Document, String)],
+    pages: &[(Document, String)],
+    errors: &mut Vec<Error>,
+) {
+    let reserved = reserved_urls(config);
+    let mut seen: HashMap<&str, &Document> = HashMap::new();
+    let mut all: Vec<&(Document, String)> = posts.iter().chain(pages).collect();
+    all.sort_by(|a, b| a.0.source.cmp(&b.0.source));
+    for (doc, url) in all {
+        if reserved
+            .iter()
+            .any(|r| url == r || (r.ends_with("/page/") && url.starts_with(r.as_str())))
+        {
+            errors.push(Error::Source(Diagnostic::new(
+                &doc.source,
+                format!("the URL {url} is reserved for Quire's own pages: set a different `slug`"),
+            )));
+        } else if let Some(first) = seen.insert(url, doc) {
+            errors.push(Error::DuplicateUrl {
+                url: url.clone(),
+                first: first.source.clone(),
+                second: doc.source.clone(),
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn config() -> Config {
+        Config::parse(
+            "title = \"T\"\nbase_url = \"https://e.org/\"",
+            Path::new("config.toml"),
+        )
+        .unwrap()
+    }
+
+    fn doc(path: &str, fm: &str) -> Document {
+        let kind = if path.starts_with("content/posts/") {
+            Kind::Post
+        } else {
+            Kind::Page
+        };
+        Document::parse(
+            Path::new(path),
+            kind,
+            &format!("+++\n{fm}\n+++\nBody text.\n"),
+        )
+        .unwrap()
+    }
+
+    fn opts(drafts: bool) -> Options {
+        Options {
+            drafts,
+            now: DateTime::parse_from_rfc3339("2026-06-01T00:00:00Z").unwrap(),
+        }
+    }
+
+    fn site(docs: Vec<Document>) -> Result<Site> {
+        Site::assemble(&config(), Content { documents: docs }, &opts(false))
+    }
+
+    #[test]
+    fn posts_are_newest_first_and_drafts_and_future_posts_left_out() {
+        let docs = vec![
+            doc("content/posts/a.md", "title = \"A\"\ndate = 2026-01-01"),
+            doc("content/posts/b.md", "title = \"B\"\ndate = 2026-03-01"),
+            doc(
+                "content/posts/c.md",
+                "title = \"C\"\ndate = 2026-02-01\ndraft = true",
+            ),
+            doc("content/posts/d.md", "title = \"D\"\ndate = 2027-01-01"),
+        ];
+        let s = site(docs.clone()).unwrap();
+        let titles: Vec<_> = s.posts.iter().map(|p| p.doc.title.as_str()).collect();
+        assert_eq!(titles, ["B", "A"]);
+        let s = Site::assemble(&config(), Content { documents: docs }, &opts(true)).unwrap();
+        assert_eq!(s.posts.len(), 4);
+    }
+
+    #[test]
+    fn tags_merge_case_and_spacing_and_keep_the_first_spelling() {
+        let s = site(vec![
+            doc(
+                "content/posts/new.md",
+                "title = \"N\"\ndate = 2026-05-01\ntags = [\"central  asia\"]",
+            ),
+            doc(
+                "content/posts/old.md",
+                "title = \"O\"\ndate = 2026-01-01\ntags = [\"Central Asia\", \"Ünïcode\"]",
+            ),
+        ])
+        .unwrap();
+        let names: Vec<_> = s
+            .tags
+            .terms
+            .iter()
+            .map(|t| (t.name.as_str(), t.slug.as_str(), t.posts.len()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("Central Asia", "central-asia", 2),
+                ("Ünïcode", "unicode", 1)
+            ]
+        );
+        assert_eq!(s.tags.terms[0].url, "/tags/central-asia/");
+        // Term post lists are newest first.
+        assert_eq!(s.tags.terms[0].posts, [0, 1]);
+    }
+
+    #[test]
+    fn colliding_tag_slugs_are_made_unique() {
+        let s = site(vec![doc(
+            "content/posts/a.md",
+            "title = \"A\"\ndate = 2026-01-01\ntags = [\"C++\", \"C#\", \"c\"]",
+        )])
+        .unwrap();
+        let mut slugs: Vec<_> = s.tags.terms.iter().map(|t| t.slug.as_str()).collect();
+        slugs.sort();
+        assert_eq!(slugs, ["c", "c-2", "c-3"]);
+    }
+
+    #[test]
+    fn tag_without_letters_is_an_error_naming_the_file() {
+        let err = site(vec![doc(
+            "content/posts/q.md",
+            "title = \"Q\"\ntags = [\"???\"]",
+        )])
+        .unwrap_err();
+        assert!(err.to_string().contains("content/posts/q.md"), "{err}");
+        assert!(err.to_string().contains("`???`"), "{err}");
+    }
+
+    #[test]
+    fn duplicate_urls_name_both_files() {
+        let err = site(vec![
+            doc("content/posts/2026-01-01-same.md", "title = \"A\""),
+            doc("content/posts/same.md", "title = \"B\"\ndate = 2026-01-02"),
+        ])
+        .unwrap_err();
+        let Error::DuplicateUrl { url, first, second } = &err else {
+            panic!("{err}")
+        };
+        assert_eq!(url, "/posts/same/");
+        assert_eq!(first, Path::new("content/posts/2026-01-01-same.md"));
+        assert_eq!(second, Path::new("content/posts/same.md"));
+    }
+
+    #[test]
+    fn a_page_cannot_take_a_generated_url() {
+        let err = site(vec![doc("content/tags.md", "title = \"Tags\"")]).unwrap_err();
+        assert!(err.to_string().contains("reserved"), "{err}");
+    }
+
+    #[test]
+    fn bundle_image_and_base_path_resolve() {
+        assert_eq!(
+            resolve_src("lead.svg", "/", Some("/posts/b/")),
+            "/posts/b/lead.svg"
+        );
+        assert_eq!(
+            resolve_src("/images/a.svg", "/blog/", None),
+            "/blog/images/a.svg"
+        );
+        assert_eq!(
+            resolve_src("https://x.org/a.png", "/blog/", None),
+            "https://x.org/a.png"
+        );
+    }
+
+    #[test]
+    fn reading_time_is_at_least_a_minute() {
+        let s = site(vec![doc(
+            "content/posts/a.md",
+            "title = \"A\"\ndate = 2026-01-01",
+        )])
+        .unwrap();
+        assert_eq!(s.posts[0].reading_time, 1);
+        assert_eq!(s.posts[0].rendered.word_count, 2);
+    }
+}

@@ -77,9 +77,8 @@ impl<'de> de::Deserialize<'de> for DateValue {
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<DateValue, A::Error> {
                 // TOML datetimes arrive as a one-entry map; let the toml crate decode it.
-                let dt = toml::value::Datetime::deserialize(de::value::MapAccessDeserializer::new(
-                    map,
-                ))?;
+                let dt =
+                    toml::value::Datetime::deserialize(de::value::MapAccessDeserializer::new(map))?;
                 if dt.date.is_none() {
                     return Err(de::Error::custom(format!(
                         "expected a date, found the time `{dt}` alone"

@@ -59,7 +59,9 @@ pub fn split(text: &str) -> Result<Split<'_>, SplitError> {
     }
     Err(SplitError {
         offset: 0,
-        message: format!("front matter opened with `{delim}` is never closed: add a `{delim}` line after it"),
+        message: format!(
+            "front matter opened with `{delim}` is never closed: add a `{delim}` line after it"
+        ),
     })
 }
 
@@ -198,9 +200,19 @@ mod tests {
 
     #[test]
     fn missing_or_unterminated_front_matter_is_an_error() {
-        assert!(split("# Just markdown").unwrap_err().message.contains("expected front matter"));
+        assert!(
+            split("# Just markdown")
+                .unwrap_err()
+                .message
+                .contains("expected front matter")
+        );
         assert!(split("").is_err());
-        assert!(split("+++\ntitle = \"A\"\n").unwrap_err().message.contains("never closed"));
+        assert!(
+            split("+++\ntitle = \"A\"\n")
+                .unwrap_err()
+                .message
+                .contains("never closed")
+        );
         // A YAML closer does not close TOML.
         assert!(split("+++\ntitle = \"A\"\n---\n").is_err());
     }
@@ -222,7 +234,11 @@ mod tests {
         assert!(fm.is_draft());
         assert_eq!(fm.date().unwrap().to_rfc3339(), "2024-01-02T10:00:00+01:00");
         assert_eq!(fm.tags(), vec!["a", "b"]);
-        let fm = parse(Format::Toml, "title = \"H\"\nlastmod = 2024-02-03\nunknown = 1").unwrap();
+        let fm = parse(
+            Format::Toml,
+            "title = \"H\"\nlastmod = 2024-02-03\nunknown = 1",
+        )
+        .unwrap();
         assert!(fm.updated.is_some());
     }
 

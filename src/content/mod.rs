@@ -65,9 +65,11 @@ impl Document {
             ErrorAt::Offset(o) => err_at(split.front_matter_offset + o, e.message),
             ErrorAt::LineCol(line, col) => {
                 let fm_line = text[..split.front_matter_offset].matches('\n').count();
-                Error::Source(
-                    Diagnostic::new(source, e.message).at_line_col(text, fm_line + line, col),
-                )
+                Error::Source(Diagnostic::new(source, e.message).at_line_col(
+                    text,
+                    fm_line + line,
+                    col,
+                ))
             }
         })?;
         let title = match fm.title.as_deref().map(str::trim) {
@@ -75,8 +77,7 @@ impl Document {
             _ => {
                 return Err(err_at(
                     split.front_matter_offset,
-                    "missing `title` in front matter: add a line like `title = \"My post\"`"
-                        .into(),
+                    "missing `title` in front matter: add a line like `title = \"My post\"`".into(),
                 ));
             }
         };
@@ -109,18 +110,22 @@ impl Document {
             ));
         }
 
-        let image = fm.image.as_ref().filter(|s| !s.trim().is_empty()).map(|src| {
-            let caption = fm.image_caption.clone().filter(|c| !c.trim().is_empty());
-            ImageRef {
-                src: src.trim().to_string(),
-                alt: fm
-                    .image_alt
-                    .clone()
-                    .filter(|a| !a.trim().is_empty())
-                    .or_else(|| caption.clone()),
-                caption,
-            }
-        });
+        let image = fm
+            .image
+            .as_ref()
+            .filter(|s| !s.trim().is_empty())
+            .map(|src| {
+                let caption = fm.image_caption.clone().filter(|c| !c.trim().is_empty());
+                ImageRef {
+                    src: src.trim().to_string(),
+                    alt: fm
+                        .image_alt
+                        .clone()
+                        .filter(|a| !a.trim().is_empty())
+                        .or_else(|| caption.clone()),
+                    caption,
+                }
+            });
         Ok(Document {
             source: source.to_path_buf(),
             kind,
@@ -186,7 +191,9 @@ pub fn load(root: &Path) -> Result<Content> {
                 let path = e.path().unwrap_or(&dir).to_path_buf();
                 let shown = relative(root, &path);
                 let msg = match e.loop_ancestor() {
-                    Some(a) => format!("symbolic link loop back to {}", relative(root, a).display()),
+                    Some(a) => {
+                        format!("symbolic link loop back to {}", relative(root, a).display())
+                    }
                     None => e.to_string(),
                 };
                 errors.push(Error::Source(Diagnostic::new(shown, msg)));
@@ -283,7 +290,11 @@ mod tests {
 
     #[test]
     fn date_and_slug_come_from_a_jekyll_file_name() {
-        let d = post("content/posts/2023-11-02-Market Day.md", "---\ntitle: M\n---\nx").unwrap();
+        let d = post(
+            "content/posts/2023-11-02-Market Day.md",
+            "---\ntitle: M\n---\nx",
+        )
+        .unwrap();
         assert_eq!(d.slug, "market-day");
         assert_eq!(d.date.unwrap().to_rfc3339(), "2023-11-02T00:00:00+00:00");
     }
@@ -301,14 +312,22 @@ mod tests {
 
     #[test]
     fn bundle_slug_is_the_folder_name() {
-        let d = post("content/posts/Lighthouse/index.md", "+++\ntitle = \"L\"\n+++\n").unwrap();
+        let d = post(
+            "content/posts/Lighthouse/index.md",
+            "+++\ntitle = \"L\"\n+++\n",
+        )
+        .unwrap();
         assert!(d.is_bundle);
         assert_eq!(d.slug, "lighthouse");
     }
 
     #[test]
     fn bom_and_crlf_are_handled() {
-        let d = post("content/posts/a.md", "\u{feff}+++\r\ntitle = \"A\"\r\n+++\r\nBody\r\n").unwrap();
+        let d = post(
+            "content/posts/a.md",
+            "\u{feff}+++\r\ntitle = \"A\"\r\n+++\r\nBody\r\n",
+        )
+        .unwrap();
         assert_eq!(d.title, "A");
         assert_eq!(d.body, "Body\r\n");
     }
@@ -316,13 +335,20 @@ mod tests {
     #[test]
     fn missing_title_names_file_and_line() {
         let err = post("content/posts/a.md", "+++\ndate = 2024-01-01\n+++\n").unwrap_err();
-        assert!(err.to_string().starts_with("content/posts/a.md:2:1: missing `title`"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("content/posts/a.md:2:1: missing `title`"),
+            "{err}"
+        );
     }
 
     #[test]
     fn bad_date_names_file_line_and_column() {
-        let err = post("content/posts/x.md", "+++\ntitle = \"X\"\ndate = \"May 1\"\n+++\n")
-            .unwrap_err();
+        let err = post(
+            "content/posts/x.md",
+            "+++\ntitle = \"X\"\ndate = \"May 1\"\n+++\n",
+        )
+        .unwrap_err();
         let text = err.to_string();
         assert!(text.starts_with("content/posts/x.md:3:8:"), "{text}");
         assert!(text.contains("expected a date like 2024-05-01"), "{text}");
@@ -331,7 +357,10 @@ mod tests {
     #[test]
     fn yaml_error_line_is_counted_in_the_file() {
         let err = post("content/posts/y.md", "---\ntitle: Y\ndate: 42\n---\n").unwrap_err();
-        assert!(err.to_string().starts_with("content/posts/y.md:3:"), "{err}");
+        assert!(
+            err.to_string().starts_with("content/posts/y.md:3:"),
+            "{err}"
+        );
     }
 
     #[test]
