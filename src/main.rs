@@ -103,7 +103,7 @@ fn render_diagnostic(renderer: &Renderer, d: &Diagnostic) -> String {
                     .path(&path)
                     .annotation(AnnotationKind::Primary.span(start..end)),
             )];
-            format!("{}", renderer.render(report))
+            renderer.render(report).to_string()
         }
         _ => format!("error: {d}"),
     }

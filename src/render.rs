@@ -91,6 +91,22 @@ impl Theme {
                     ),
                 )
             }
+            ErrorKind::Msg(text) if !validation_reports(text).is_empty() => {
+                let errors = validation_reports(text)
+                    .into_iter()
+                    .map(|(message, name, line, col)| {
+                        let (shown, source) = self
+                            .sources
+                            .get(name)
+                            .map(|(p, s)| (p.clone(), s.as_str()))
+                            .unwrap_or_else(|| (PathBuf::from(name), ""));
+                        Error::Source(
+                            Diagnostic::new(shown, message).at_line_col(source, line, col),
+                        )
+                    })
+                    .collect();
+                Error::from_many(errors).expect("at least one report")
+            }
             _ => {
                 let mut msg = format!("templates: {e}");
                 let mut source = std::error::Error::source(e);
@@ -106,6 +122,28 @@ impl Theme {
     fn render(&self, tera: &Tera, template: &str, ctx: &Context) -> Result<String> {
         tera.render(template, ctx).map_err(|e| self.error(&e))
     }
+}
+
+/// Tera reports unknown filters, tests, functions, components and includes as one message of
+/// rendered reports (`error: Unknown filter `x`` then ` --> name:line:col`). Recover each as
+/// (message, template name, line, column) so they name our files like every other error.
+fn validation_reports(text: &str) -> Vec<(&str, &str, usize, usize)> {
+    let mut out = Vec::new();
+    let mut message = None;
+    for line in text.lines() {
+        if let Some(m) = line.strip_prefix("error: ") {
+            message = Some(m.trim());
+        } else if let (Some(m), Some(loc)) = (message, line.trim_start().strip_prefix("--> ")) {
+            let mut parts = loc.rsplitn(3, ':');
+            let col = parts.next().and_then(|c| c.trim().parse().ok());
+            let row = parts.next().and_then(|r| r.trim().parse().ok());
+            if let (Some(col), Some(row), Some(name)) = (col, row, parts.next()) {
+                out.push((m, name, row, col));
+            }
+            message = None;
+        }
+    }
+    out
 }
 
 /// `{{ date | date(format="%-d %B %Y") }}`: format an RFC 3339 date with chrono.
@@ -142,7 +180,7 @@ struct SiteView<'a> {
     base_url: &'a str,
     base_path: &'a str,
     language: &'a str,
-    breaking_news: Option<&'a BreakingNews>,
+    breaking_news: Option<BreakingNews>,
     extra: &'a toml::Table,
 }
 
@@ -374,7 +412,17 @@ pub fn render(theme: &Theme, site: &Site, config: &Config) -> Result<Vec<Output>
                 base_url: &config.base_url,
                 base_path: &config.base_path,
                 language: &config.language,
-                breaking_news: config.breaking_news.as_ref(),
+                // A root path like `/posts/x/` gets the base path, as every other site URL does.
+                breaking_news: config.breaking_news.as_ref().map(|b| BreakingNews {
+                    text: b.text.clone(),
+                    url: b.url.as_ref().map(|u| {
+                        if u.starts_with('/') && !u.starts_with("//") {
+                            join_url(&config.base_path, u)
+                        } else {
+                            u.clone()
+                        }
+                    }),
+                }),
                 extra: &config.extra,
             },
         );

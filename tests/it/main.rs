@@ -1,0 +1,8 @@
+//! Integration tests: build sites in temp folders and assert on the parsed output.
+
+mod build;
+mod cli;
+mod errors;
+mod harness;
+mod output;
+mod sample;
