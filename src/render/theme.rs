@@ -1,0 +1,217 @@
+//! The theme: Tera 2 templates, the embedded default theme with the site's own files laid over
+//! it, the `date` filter, and turning Tera's errors into ones that name our files.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use tera::{Context, Kwargs, State, Tera};
+
+use crate::error::{Diagnostic, Error, Result};
+
+/// The default theme's templates, compiled into the binary.
+#[derive(rust_embed::Embed)]
+#[folder = "templates/"]
+#[include = "*.html"]
+struct EmbeddedTemplates;
+
+/// The default theme's assets (the sample blog's own images are not part of the theme).
+#[derive(rust_embed::Embed)]
+#[folder = "static/"]
+#[exclude = "images/*"]
+pub struct EmbeddedStatic;
+
+/// Compiled templates, plus where each came from so errors can name the file.
+pub struct Theme {
+    tera: Tera,
+    /// Template name -> (path shown in messages, source text).
+    sources: BTreeMap<String, (PathBuf, String)>,
+}
+
+impl Theme {
+    /// The embedded theme with the site's `templates/**/*.html` laid over it.
+    pub fn load(root: &Path) -> Result<Theme> {
+        let mut sources: BTreeMap<String, (PathBuf, String)> = BTreeMap::new();
+        for name in EmbeddedTemplates::iter() {
+            let file = EmbeddedTemplates::get(&name).expect("listed file exists");
+            let text = String::from_utf8_lossy(&file.data).into_owned();
+            let shown = PathBuf::from(format!("(built-in theme) templates/{name}"));
+            sources.insert(name.into_owned(), (shown, text));
+        }
+        let dir = root.join("templates");
+        for (path, rel) in crate::output::list_files(&dir)? {
+            if !rel.ends_with(".html") {
+                continue;
+            }
+            let shown = crate::content::relative(root, &path);
+            let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&shown, e))?;
+            sources.insert(rel, (shown, text));
+        }
+        Theme::from_sources(sources)
+    }
+
+    /// Compile templates given as name -> (shown path, source). Pure.
+    pub fn from_sources(sources: BTreeMap<String, (PathBuf, String)>) -> Result<Theme> {
+        let mut tera = Tera::new();
+        tera.autoescape_on(vec![".html", ".xml"]);
+        tera.register_filter("date", date_filter);
+        let result = tera.add_raw_templates(sources.iter().map(|(n, (_, s))| (n, s)));
+        let theme = Theme { tera, sources };
+        result.map_err(|e| theme.error(&e))?;
+        Ok(theme)
+    }
+
+    /// Turn a Tera error into one that names the template file, line and column.
+    fn error(&self, e: &tera::Error) -> Error {
+        use tera::ErrorKind;
+        match e.kind() {
+            ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => {
+                let (shown, text) = self
+                    .sources
+                    .get(report.filename())
+                    .map(|(p, s)| (p.clone(), s.as_str()))
+                    .unwrap_or_else(|| (PathBuf::from(report.filename()), ""));
+                let span = report.span();
+                Error::Source(
+                    Diagnostic::new(shown, report.message().to_string()).at_line_col(
+                        text,
+                        span.start_line,
+                        span.start_col + 1,
+                    ),
+                )
+            }
+            ErrorKind::Msg(text) if !validation_reports(text).is_empty() => {
+                let errors = validation_reports(text)
+                    .into_iter()
+                    .map(|(message, name, line, col)| {
+                        let (shown, source) = self
+                            .sources
+                            .get(name)
+                            .map(|(p, s)| (p.clone(), s.as_str()))
+                            .unwrap_or_else(|| (PathBuf::from(name), ""));
+                        Error::Source(
+                            Diagnostic::new(shown, message).at_line_col(source, line, col),
+                        )
+                    })
+                    .collect();
+                Error::from_many(errors).expect("at least one report")
+            }
+            _ => {
+                let mut msg = format!("templates: {e}");
+                let mut source = std::error::Error::source(e);
+                while let Some(s) = source {
+                    msg.push_str(&format!(": {s}"));
+                    source = s.source();
+                }
+                Error::Other(msg)
+            }
+        }
+    }
+
+    /// A copy of the compiled templates to add one build's shared context to.
+    pub fn tera(&self) -> Tera {
+        self.tera.clone()
+    }
+
+    /// Render with `tera` (a copy from [`Theme::tera`]), mapping errors to our files.
+    pub fn render(&self, tera: &Tera, template: &str, ctx: &Context) -> Result<String> {
+        tera.render(template, ctx).map_err(|e| self.error(&e))
+    }
+}
+
+/// Tera reports unknown filters, tests, functions, components and includes as one message of
+/// rendered reports (`error: Unknown filter `x`` then ` --> name:line:col`). Recover each as
+/// (message, template name, line, column) so they name our files like every other error.
+fn validation_reports(text: &str) -> Vec<(&str, &str, usize, usize)> {
+    let mut out = Vec::new();
+    let mut message = None;
+    for line in text.lines() {
+        if let Some(m) = line.strip_prefix("error: ") {
+            message = Some(m.trim());
+        } else if let (Some(m), Some(loc)) = (message, line.trim_start().strip_prefix("--> ")) {
+            let mut parts = loc.rsplitn(3, ':');
+            let col = parts.next().and_then(|c| c.trim().parse().ok());
+            let row = parts.next().and_then(|r| r.trim().parse().ok());
+            if let (Some(col), Some(row), Some(name)) = (col, row, parts.next()) {
+                out.push((m, name, row, col));
+            }
+            message = None;
+        }
+    }
+    out
+}
+
+/// `{{ date | date(format="%-d %B %Y") }}`: format an RFC 3339 date with chrono.
+fn date_filter(value: &str, kwargs: Kwargs, _: &State) -> tera::TeraResult<String> {
+    let format = kwargs.get::<&str>("format")?.unwrap_or("%-d %B %Y");
+    let date = chrono::DateTime::parse_from_rfc3339(value).map_err(|e| {
+        tera::Error::message(format!(
+            "date filter: `{value}` is not an RFC 3339 date ({e})"
+        ))
+    })?;
+    let items: Vec<_> = chrono::format::StrftimeItems::new(format).collect();
+    if items
+        .iter()
+        .any(|i| matches!(i, chrono::format::Item::Error))
+    {
+        return Err(tera::Error::message(format!(
+            "date filter: invalid format `{format}`"
+        )));
+    }
+    Ok(date.format_with_items(items.into_iter()).to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn date_filter_formats_and_rejects_bad_input() {
+        let mut tera = Tera::new();
+        tera.register_filter("date", date_filter);
+        let mut ctx = Context::new();
+        ctx.insert("d", "2026-03-04T10:00:00+00:00");
+        let out = tera
+            .render_str(
+                "{{ d | date(format=\"%Y/%m/%d\") }} {{ d | date }}",
+                &ctx,
+                false,
+            )
+            .unwrap();
+        assert_eq!(out, "2026/03/04 4 March 2026");
+        assert!(
+            tera.render_str("{{ \"nope\" | date }}", &ctx, false)
+                .is_err()
+        );
+        assert!(
+            tera.render_str("{{ d | date(format=\"%Q\") }}", &ctx, false)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn template_syntax_error_names_file_line_and_column() {
+        let mut sources = BTreeMap::new();
+        sources.insert(
+            "index.html".to_string(),
+            (
+                PathBuf::from("templates/index.html"),
+                "<p>\n{{ oops( }}\n".to_string(),
+            ),
+        );
+        let err = Theme::from_sources(sources).err().expect("a syntax error");
+        let text = err.to_string();
+        assert!(text.starts_with("templates/index.html:2:"), "{text}");
+    }
+
+    #[test]
+    fn validation_reports_are_recovered() {
+        let text = "error: Unknown filter `x`\n --> post.html:3:17\n  |\nerror: Unknown test `y`\n --> a/b.html:1:2\n";
+        assert_eq!(
+            validation_reports(text),
+            [
+                ("Unknown filter `x`", "post.html", 3, 17),
+                ("Unknown test `y`", "a/b.html", 1, 2)
+            ]
+        );
+    }
+}

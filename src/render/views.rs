@@ -1,0 +1,232 @@
+//! What templates see: small borrowed view structs, serialized once per page. Documented in
+//! README ("Templates"); a field added here is a field documented there.
+
+use serde::Serialize;
+
+use crate::config::{BreakingNews, Config};
+use crate::content::ImageRef;
+use crate::site::{Post, Site, Taxonomy, Term};
+
+#[derive(Serialize)]
+pub struct SiteView<'a> {
+    pub title: &'a str,
+    pub tagline: &'a str,
+    pub description: &'a str,
+    pub description_html: String,
+    pub author: &'a str,
+    pub disclaimer: Option<&'a str>,
+    pub disclaimer_html: Option<String>,
+    pub base_url: &'a str,
+    pub base_path: &'a str,
+    pub language: &'a str,
+    pub breaking_news: Option<BreakingNews>,
+    pub extra: &'a toml::Table,
+}
+
+#[derive(Serialize)]
+pub struct NavItem<'a> {
+    pub title: &'a str,
+    pub url: &'a str,
+    pub active: bool,
+}
+
+#[derive(Serialize)]
+pub struct PostLink<'a> {
+    pub title: &'a str,
+    pub url: &'a str,
+    pub date: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct TermView<'a> {
+    pub name: &'a str,
+    pub slug: &'a str,
+    pub url: &'a str,
+    pub count: usize,
+}
+
+#[derive(Serialize)]
+pub struct TermLink<'a> {
+    pub name: &'a str,
+    pub url: &'a str,
+}
+
+#[derive(Serialize)]
+pub struct ImageView<'a> {
+    pub src: &'a str,
+    pub alt: &'a str,
+    pub caption: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+pub struct PostSummary<'a> {
+    pub title: &'a str,
+    pub url: &'a str,
+    pub permalink: String,
+    pub date: Option<String>,
+    pub updated: Option<String>,
+    pub author: &'a str,
+    pub summary_html: &'a str,
+    pub image: Option<ImageView<'a>>,
+    pub tags: Vec<TermLink<'a>>,
+    pub reading_time: usize,
+    pub word_count: usize,
+}
+
+#[derive(Serialize)]
+pub struct PostView<'a> {
+    #[serde(flatten)]
+    pub summary: PostSummary<'a>,
+    pub slug: &'a str,
+    pub content: &'a str,
+    pub categories: Vec<TermLink<'a>>,
+    pub extra: &'a serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(Serialize)]
+pub struct PageView<'a> {
+    pub title: &'a str,
+    pub url: &'a str,
+    pub content: &'a str,
+    pub extra: &'a serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(Serialize, Debug, PartialEq, Eq)]
+pub struct Paginator {
+    pub current: usize,
+    pub total_pages: usize,
+    pub total_items: usize,
+    pub previous_url: Option<String>,
+    pub next_url: Option<String>,
+    pub first_url: String,
+    pub last_url: String,
+}
+
+impl Paginator {
+    /// Page `current` (1-based) of a list whose first page is at `first`.
+    pub fn new(first: &str, current: usize, total_pages: usize, total_items: usize) -> Self {
+        Paginator {
+            current,
+            total_pages,
+            total_items,
+            previous_url: (current > 1).then(|| page_url(first, current - 1)),
+            next_url: (current < total_pages).then(|| page_url(first, current + 1)),
+            first_url: first.to_string(),
+            last_url: page_url(first, total_pages),
+        }
+    }
+}
+
+/// The URL of page `n` (1-based) of a list whose first page is at `first`. Page 1 has no
+/// `/page/1/` of its own.
+pub fn page_url(first: &str, n: usize) -> String {
+    if n == 1 {
+        first.to_string()
+    } else {
+        format!("{first}page/{n}/")
+    }
+}
+
+#[derive(Serialize)]
+pub struct TaxonomyView<'a> {
+    pub name: &'a str,
+    pub title: &'a str,
+    pub url: &'a str,
+}
+
+impl<'a> TaxonomyView<'a> {
+    pub fn new(tax: &'a Taxonomy) -> Self {
+        TaxonomyView {
+            name: tax.name,
+            title: tax.title,
+            url: &tax.url,
+        }
+    }
+}
+
+impl<'a> PostLink<'a> {
+    pub fn new(post: &'a Post) -> Self {
+        PostLink {
+            title: &post.doc.title,
+            url: &post.url,
+            date: post.doc.date.map(|d| d.to_rfc3339()),
+        }
+    }
+}
+
+impl<'a> TermView<'a> {
+    pub fn new(term: &'a Term) -> Self {
+        TermView {
+            name: &term.name,
+            slug: &term.slug,
+            url: &term.url,
+            count: term.posts.len(),
+        }
+    }
+}
+
+/// Builds the views that need the whole site (term names) or the config (author fallback).
+pub struct Views<'a> {
+    pub site: &'a Site,
+    pub config: &'a Config,
+}
+
+impl<'a> Views<'a> {
+    pub fn terms(&self, tax: &'a Taxonomy, ids: &[usize]) -> Vec<TermLink<'a>> {
+        ids.iter()
+            .map(|&i| TermLink {
+                name: &tax.terms[i].name,
+                url: &tax.terms[i].url,
+            })
+            .collect()
+    }
+
+    pub fn summary(&self, post: &'a Post) -> PostSummary<'a> {
+        PostSummary {
+            title: &post.doc.title,
+            url: &post.url,
+            permalink: self.config.absolute(&post.url),
+            date: post.doc.date.map(|d| d.to_rfc3339()),
+            updated: post.doc.updated.map(|d| d.to_rfc3339()),
+            author: post.doc.author.as_deref().unwrap_or(&self.config.author),
+            summary_html: &post.rendered.summary_html,
+            image: post.image.as_ref().map(image),
+            tags: self.terms(&self.site.tags, &post.tags),
+            reading_time: post.reading_time,
+            word_count: post.rendered.word_count,
+        }
+    }
+
+    pub fn post(&self, post: &'a Post) -> PostView<'a> {
+        PostView {
+            summary: self.summary(post),
+            slug: &post.doc.slug,
+            content: &post.rendered.html,
+            categories: self.terms(&self.site.categories, &post.categories),
+            extra: &post.doc.extra,
+        }
+    }
+}
+
+fn image(img: &ImageRef) -> ImageView<'_> {
+    ImageView {
+        src: &img.src,
+        alt: img.alt.as_deref().unwrap_or(""),
+        caption: img.caption.as_deref(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pagination_urls() {
+        let p = Paginator::new("/tags/x/", 2, 3, 25);
+        assert_eq!(p.previous_url.as_deref(), Some("/tags/x/"));
+        assert_eq!(p.next_url.as_deref(), Some("/tags/x/page/3/"));
+        assert_eq!(p.last_url, "/tags/x/page/3/");
+        let first = Paginator::new("/", 1, 1, 3);
+        assert_eq!((first.previous_url, first.next_url), (None, None));
+    }
+}
