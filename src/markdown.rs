@@ -13,6 +13,8 @@ pub struct Options<'a> {
     /// URL path that relative links and images resolve against (a bundle post's own URL,
     /// ending in `/`). `None` leaves relative URLs alone.
     pub link_base: Option<&'a str>,
+    /// Ids the surrounding page already uses (`main`, `nav`...): headings never take them.
+    pub reserved_ids: &'a [&'a str],
 }
 
 /// A heading of the document, in order, for tables of contents.
@@ -55,6 +57,7 @@ pub fn render(source: &str, options: &Options) -> Rendered {
             Event::Start(Tag::Heading { id: Some(id), .. }) => Some(id.to_string()),
             _ => None,
         })
+        .chain(options.reserved_ids.iter().map(|id| id.to_string()))
         .collect();
 
     let mut out: Vec<Event> = Vec::with_capacity(events.len());
@@ -351,6 +354,16 @@ mod tests {
     }
 
     #[test]
+    fn headings_avoid_ids_the_page_reserves() {
+        let opts = Options {
+            reserved_ids: &["main"],
+            ..Options::default()
+        };
+        let r = render("# Main\n", &opts);
+        assert_eq!(r.headings[0].id, "main-1");
+    }
+
+    #[test]
     fn titled_image_alone_in_a_paragraph_becomes_a_figure() {
         let doc = html(
             "Intro.\n\n![A quay at dusk](quay.svg \"The quay, 6pm\")\n\nText ![i](x.png \"t\") inline.\n",
@@ -395,6 +408,7 @@ mod tests {
     fn relative_urls_resolve_against_the_bundle() {
         let opts = Options {
             link_base: Some("/posts/light/"),
+            ..Options::default()
         };
         let r = render(
             "[a](notes.pdf) [b](./map.svg) [c](/abs/) [d](https://x.org) [e](#f) [m](mailto:a@b.c)\n\n![x](lamp.svg \"Lamp\")\n",

@@ -156,7 +156,10 @@ impl Site {
             .zip(post_tags.into_par_iter().zip(post_categories))
             .map(|((doc, url), (tags, categories))| {
                 let link_base = doc.is_bundle.then_some(url.as_str());
-                let md = markdown::Options { link_base };
+                let md = markdown::Options {
+                    link_base,
+                    reserved_ids: crate::render::PAGE_IDS,
+                };
                 let mut rendered = markdown::render(&doc.body, &md);
                 if let Some(summary) = &doc.summary {
                     let own = markdown::render(summary, &md);
@@ -185,7 +188,11 @@ impl Site {
         let mut pages: Vec<Page> = pages
             .into_par_iter()
             .map(|(doc, url)| {
-                let rendered = markdown::render(&doc.body, &markdown::Options::default());
+                let md = markdown::Options {
+                    link_base: None,
+                    reserved_ids: crate::render::PAGE_IDS,
+                };
+                let rendered = markdown::render(&doc.body, &md);
                 Page {
                     doc: Document {
                         body: String::new(),
@@ -263,7 +270,8 @@ fn build_taxonomy(
                     Vec::new(),
                 )
             });
-            if !entry.1.contains(&i) {
+            // Posts are visited in order, so a repeat within one post is always the last entry.
+            if entry.1.last() != Some(&i) {
                 entry.1.push(i);
             }
         }

@@ -18,6 +18,16 @@ use views::{
     page_url,
 };
 
+/// Element ids the default theme uses around post content; generated heading ids avoid them
+/// so a post titled "Main" cannot break the skip link.
+pub const PAGE_IDS: &[&str] = &[
+    "main",
+    "nav",
+    "about-heading",
+    "latest-heading",
+    "tags-heading",
+];
+
 /// Number of tags in the `top_tags` list.
 const TOP_TAGS: usize = 10;
 /// Longest meta description, in characters.
