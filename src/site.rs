@@ -3,12 +3,13 @@
 //! terms to posts by index, never by reference.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::content::{Content, Document, ImageRef, Kind};
+use crate::content::{Document, ImageRef, Kind};
 use crate::error::{Diagnostic, Error, Result};
 use crate::markdown::{self, Rendered};
 
@@ -27,10 +28,10 @@ pub struct Site {
 
 #[derive(Debug)]
 pub struct Post {
-    pub doc: Document,
+    pub doc: Arc<Document>,
     /// URL path including the base path, e.g. `/blog/posts/hello/`.
     pub url: String,
-    pub rendered: Rendered,
+    pub rendered: Arc<Rendered>,
     /// Lead image with its `src` resolved for bundles and the base path.
     pub image: Option<ImageRef>,
     pub reading_time: usize,
@@ -41,9 +42,9 @@ pub struct Post {
 
 #[derive(Debug)]
 pub struct Page {
-    pub doc: Document,
+    pub doc: Arc<Document>,
     pub url: String,
-    pub rendered: Rendered,
+    pub rendered: Arc<Rendered>,
 }
 
 #[derive(Debug)]
@@ -80,19 +81,43 @@ pub fn join_url(base_path: &str, path: &str) -> String {
     format!("{}{}", base_path.trim_end_matches('/'), path)
 }
 
+/// Render a document's Markdown as it appears at `link_base` (a bundle post's URL, for its
+/// relative links), with its front matter `summary` replacing the derived one.
+pub fn render_markdown(doc: &Document, link_base: Option<&str>) -> Rendered {
+    let md = markdown::Options {
+        link_base,
+        reserved_ids: crate::render::PAGE_IDS,
+    };
+    let mut rendered = markdown::render(&doc.body, &md);
+    if let Some(summary) = &doc.summary {
+        let own = markdown::render(summary, &md);
+        rendered.summary_html = own.html;
+        rendered.summary_text = own.summary_text;
+    }
+    rendered
+}
+
+/// How [`Site::assemble`] gets rendered Markdown: [`render_markdown`] directly, or through a
+/// cache in an incremental build.
+pub type MarkdownFn<'a> = dyn Fn(&Arc<Document>, Option<&str>) -> Arc<Rendered> + Sync + 'a;
+
 impl Site {
-    pub fn assemble(config: &Config, content: Content, options: &Options) -> Result<Site> {
+    /// Assemble the model from every parsed document. `markdown` renders (or recalls) a
+    /// document's HTML; everything else here is cheap and recomputed on every build.
+    pub fn assemble(
+        config: &Config,
+        documents: &[Arc<Document>],
+        options: &Options,
+        markdown: &MarkdownFn,
+    ) -> Result<Site> {
         let mut errors = Vec::new();
-        let published: Vec<Document> = content
-            .documents
-            .into_iter()
+        let (posts, pages): (Vec<&Arc<Document>>, Vec<&Arc<Document>>) = documents
+            .iter()
             .filter(|d| options.drafts || (!d.draft && d.date.is_none_or(|dt| dt <= options.now)))
-            .collect();
-        let (posts, pages): (Vec<Document>, Vec<Document>) =
-            published.into_iter().partition(|d| d.kind == Kind::Post);
+            .partition(|d| d.kind == Kind::Post);
 
         let base = &config.base_path;
-        let mut posts: Vec<(Document, String)> = posts
+        let mut posts: Vec<(&Arc<Document>, String)> = posts
             .into_iter()
             .filter_map(|doc| {
                 let date = doc.date.map(|d| {
@@ -111,12 +136,9 @@ impl Site {
                 Some((doc, url))
             })
             .collect();
-        let pages: Vec<(Document, String)> = pages
+        let pages: Vec<(&Arc<Document>, String)> = pages
             .into_iter()
-            .map(|doc| {
-                let url = join_url(base, &format!("/{}/", doc.slug));
-                (doc, url)
-            })
+            .map(|doc| (doc, join_url(base, &format!("/{}/", doc.slug))))
             .collect();
 
         check_unique_urls(config, &posts, &pages, &mut errors);
@@ -156,26 +178,14 @@ impl Site {
             .zip(post_tags.into_par_iter().zip(post_categories))
             .map(|((doc, url), (tags, categories))| {
                 let link_base = doc.is_bundle.then_some(url.as_str());
-                let md = markdown::Options {
-                    link_base,
-                    reserved_ids: crate::render::PAGE_IDS,
-                };
-                let mut rendered = markdown::render(&doc.body, &md);
-                if let Some(summary) = &doc.summary {
-                    let own = markdown::render(summary, &md);
-                    rendered.summary_html = own.html;
-                    rendered.summary_text = own.summary_text;
-                }
+                let rendered = markdown(doc, link_base);
                 let image = doc.image.as_ref().map(|img| ImageRef {
                     src: resolve_src(&img.src, base, link_base),
                     ..img.clone()
                 });
                 let reading_time = rendered.word_count.div_ceil(WORDS_PER_MINUTE).max(1);
                 Post {
-                    doc: Document {
-                        body: String::new(),
-                        ..doc
-                    },
+                    doc: Arc::clone(doc),
                     url,
                     rendered,
                     image,
@@ -187,20 +197,10 @@ impl Site {
             .collect();
         let mut pages: Vec<Page> = pages
             .into_par_iter()
-            .map(|(doc, url)| {
-                let md = markdown::Options {
-                    link_base: None,
-                    reserved_ids: crate::render::PAGE_IDS,
-                };
-                let rendered = markdown::render(&doc.body, &md);
-                Page {
-                    doc: Document {
-                        body: String::new(),
-                        ..doc
-                    },
-                    url,
-                    rendered,
-                }
+            .map(|(doc, url)| Page {
+                doc: Arc::clone(doc),
+                rendered: markdown(doc, None),
+                url,
             })
             .collect();
         pages.sort_by(|a, b| {
@@ -255,7 +255,7 @@ fn build_taxonomy(
     config: &Config,
     name: &'static str,
     title: &'static str,
-    posts: &[(Document, String)],
+    posts: &[(&Arc<Document>, String)],
     terms_of: impl Fn(&Document) -> &Vec<String>,
     errors: &mut Vec<Error>,
 ) -> Taxonomy {
@@ -337,13 +337,13 @@ fn reserved_urls(config: &Config) -> Vec<String> {
 
 fn check_unique_urls(
     config: &Config,
-    posts: &[(Document, String)],
-    pages: &[(Document, String)],
+    posts: &[(&Arc<Document>, String)],
+    pages: &[(&Arc<Document>, String)],
     errors: &mut Vec<Error>,
 ) {
     let reserved = reserved_urls(config);
     let mut seen: HashMap<&str, &Document> = HashMap::new();
-    let mut all: Vec<&(Document, String)> = posts.iter().chain(pages).collect();
+    let mut all: Vec<&(&Arc<Document>, String)> = posts.iter().chain(pages).collect();
     all.sort_by(|a, b| a.0.source.cmp(&b.0.source));
     for (doc, url) in all {
         if reserved
@@ -398,8 +398,15 @@ mod tests {
         }
     }
 
+    fn assemble(docs: Vec<Document>, options: &Options) -> Result<Site> {
+        let docs: Vec<Arc<Document>> = docs.into_iter().map(Arc::new).collect();
+        Site::assemble(&config(), &docs, options, &|d, base| {
+            Arc::new(render_markdown(d, base))
+        })
+    }
+
     fn site(docs: Vec<Document>) -> Result<Site> {
-        Site::assemble(&config(), Content { documents: docs }, &opts(false))
+        assemble(docs, &opts(false))
     }
 
     #[test]
@@ -416,7 +423,7 @@ mod tests {
         let s = site(docs.clone()).unwrap();
         let titles: Vec<_> = s.posts.iter().map(|p| p.doc.title.as_str()).collect();
         assert_eq!(titles, ["B", "A"]);
-        let s = Site::assemble(&config(), Content { documents: docs }, &opts(true)).unwrap();
+        let s = assemble(docs, &opts(true)).unwrap();
         assert_eq!(s.posts.len(), 4);
     }
 

@@ -4,6 +4,7 @@
 pub mod date;
 pub mod front_matter;
 
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -46,8 +47,6 @@ pub struct Document {
     pub weight: i64,
     pub extra: serde_json::Map<String, serde_json::Value>,
     pub body: String,
-    /// For `posts/<name>/index.md`: the other files of the bundle, relative to its folder.
-    pub assets: Vec<PathBuf>,
     /// True when the document is `index.md` in its own folder (a bundle).
     pub is_bundle: bool,
 }
@@ -146,16 +145,18 @@ impl Document {
             weight: fm.weight.unwrap_or(0),
             extra: fm.extra.unwrap_or_default(),
             body: split.body.to_string(),
-            assets: Vec::new(),
             is_bundle,
         })
     }
 }
 
-/// Everything found in `content/`.
-#[derive(Debug, Default)]
-pub struct Content {
-    pub documents: Vec<Document>,
+/// The files found in `content/`: which are documents and which are bundle assets.
+#[derive(Debug, Default, Clone)]
+pub struct Scan {
+    /// Markdown sources (absolute paths) in name order.
+    pub sources: Vec<(PathBuf, Kind)>,
+    /// Bundle folder (absolute) -> its other files, relative to the folder.
+    pub assets: BTreeMap<PathBuf, Vec<PathBuf>>,
 }
 
 /// Files editors and systems leave behind that are never content.
@@ -169,12 +170,11 @@ pub fn is_ignored_name(name: &str) -> bool {
         || name.starts_with('#')
 }
 
-/// Walk `<root>/content`, read every Markdown file and parse it. Every bad file is reported,
-/// not just the first.
-pub fn load(root: &Path) -> Result<Content> {
+/// Walk `<root>/content` and sort what is there into documents and bundle assets.
+pub fn scan(root: &Path) -> Result<Scan> {
     let dir = root.join("content");
     if !dir.is_dir() {
-        return Ok(Content::default());
+        return Ok(Scan::default());
     }
     let mut files = Vec::new();
     let mut errors = Vec::new();
@@ -200,62 +200,80 @@ pub fn load(root: &Path) -> Result<Content> {
             }
         }
     }
+    if let Some(e) = Error::from_many(errors) {
+        return Err(e);
+    }
 
     let posts_dir = dir.join("posts");
     // Bundle folders: posts/<name>/index.md. Their other files are assets, not documents.
-    let bundles: Vec<PathBuf> = files
+    let bundles: HashSet<&Path> = files
         .iter()
         .filter(|f| f.file_name().is_some_and(|n| n == "index.md") && f.starts_with(&posts_dir))
-        .filter_map(|f| f.parent().map(Path::to_path_buf))
-        .filter(|d| d != &posts_dir)
+        .filter_map(|f| f.parent())
+        .filter(|d| *d != posts_dir)
         .collect();
-    let bundle_of = |f: &Path| bundles.iter().find(|b| f.starts_with(b)).cloned();
+    let bundle_of = |f: &Path| {
+        f.ancestors()
+            .skip(1)
+            .take_while(|a| a.starts_with(&posts_dir))
+            .find(|a| bundles.contains(a))
+            .map(Path::to_path_buf)
+    };
 
-    let mut sources = Vec::new();
-    let mut assets: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let mut scan = Scan::default();
     for f in &files {
         let is_md = f.extension().is_some_and(|e| e == "md");
         match bundle_of(f) {
             Some(b) if f.parent() == Some(&b) && f.file_name().is_some_and(|n| n == "index.md") => {
-                sources.push((f.clone(), Kind::Post))
+                scan.sources.push((f.clone(), Kind::Post))
             }
-            Some(b) => assets.push((b.clone(), f.strip_prefix(&b).unwrap_or(f).to_path_buf())),
+            Some(b) => {
+                let rel = f.strip_prefix(&b).unwrap_or(f).to_path_buf();
+                scan.assets.entry(b).or_default().push(rel);
+            }
             None if !is_md => {}
             // Zola's section files describe folders, not posts.
             None if f.file_name().is_some_and(|n| n == "_index.md") => {}
-            None if f.starts_with(&posts_dir) => sources.push((f.clone(), Kind::Post)),
-            None => sources.push((f.clone(), Kind::Page)),
+            None if f.starts_with(&posts_dir) => scan.sources.push((f.clone(), Kind::Post)),
+            None => scan.sources.push((f.clone(), Kind::Page)),
         }
     }
+    Ok(scan)
+}
 
-    let parsed: Vec<Result<Document>> = sources
+/// Read and parse one source. Returns the fingerprint of its bytes with the document, so a
+/// rebuild can tell whether it changed.
+pub fn read(root: &Path, path: &Path, kind: Kind) -> Result<(u64, Document)> {
+    let shown = relative(root, path);
+    let bytes = std::fs::read(path).map_err(|e| Error::io(&shown, e))?;
+    let hash = crate::fingerprint::of_bytes(&bytes);
+    let text = decode(&shown, bytes)?;
+    Ok((hash, Document::parse(&shown, kind, &text)?))
+}
+
+/// Read every source of `scan` in parallel. Every bad file is reported, not just the first.
+pub fn read_all(root: &Path, scan: &Scan) -> Result<Vec<Document>> {
+    let results: Vec<Result<(u64, Document)>> = scan
+        .sources
         .par_iter()
-        .map(|(path, kind)| {
-            let shown = relative(root, path);
-            let bytes = std::fs::read(path).map_err(|e| Error::io(&shown, e))?;
-            let text = decode(&shown, bytes)?;
-            let mut doc = Document::parse(&shown, *kind, &text)?;
-            if doc.is_bundle && *kind == Kind::Post {
-                let folder = path.parent().expect("index.md has a folder");
-                doc.assets = assets
-                    .iter()
-                    .filter(|(b, _)| b == folder)
-                    .map(|(_, a)| a.clone())
-                    .collect();
-            }
-            Ok(doc)
-        })
+        .map(|(path, kind)| read(root, path, *kind))
         .collect();
-    let mut documents = Vec::with_capacity(parsed.len());
-    for p in parsed {
-        match p {
-            Ok(d) => documents.push(d),
+    collect_all(results.into_iter().map(|r| r.map(|(_, d)| d)))
+}
+
+/// All the values, or every error.
+pub fn collect_all<T>(results: impl Iterator<Item = Result<T>>) -> Result<Vec<T>> {
+    let mut ok = Vec::new();
+    let mut errors = Vec::new();
+    for r in results {
+        match r {
+            Ok(v) => ok.push(v),
             Err(e) => errors.push(e),
         }
     }
     match Error::from_many(errors) {
         Some(e) => Err(e),
-        None => Ok(Content { documents }),
+        None => Ok(ok),
     }
 }
 

@@ -5,17 +5,21 @@
 mod theme;
 mod views;
 
+use std::collections::HashMap;
+
 use rayon::prelude::*;
+use serde::Serialize;
 use tera::{Context, Tera};
 
 use crate::config::{BreakingNews, Config};
 use crate::error::{Error, Result};
+use crate::fingerprint;
 use crate::output::Output;
 use crate::site::{Site, Taxonomy, Term, join_url};
 pub use theme::{EmbeddedStatic, Theme};
 use views::{
-    NavItem, PageView, Paginator, PostLink, PostSummary, SiteView, TaxonomyView, TermView, Views,
-    page_url,
+    NavItem, PageView, Paginator, PostLink, PostSummary, PostView, SiteView, TaxonomyView,
+    TermView, Views, page_url,
 };
 
 /// Element ids the default theme uses around post content; generated heading ids avoid them
@@ -49,8 +53,8 @@ enum Job {
     NotFound,
 }
 
-/// What a job produced before the parts common to every page are added.
-struct Rendered {
+/// A page's template, URL, title and description.
+struct Meta {
     template: &'static str,
     url: String,
     title: String,
@@ -60,16 +64,37 @@ struct Rendered {
     section: String,
 }
 
-/// Render every page of the site.
-pub fn render(theme: &Theme, site: &Site, config: &Config) -> Result<Vec<Output>> {
-    let renderer = Renderer::new(theme, site, config);
+/// The result of rendering: pages whose fingerprint changed, and every page's fingerprint.
+pub struct Pages {
+    /// Rendered pages: all of them when `previous` was empty.
+    pub changed: Vec<Output>,
+    /// Output path -> fingerprint of the data its template received, for every page.
+    pub fingerprints: HashMap<String, u64>,
+}
+
+/// Render the site's pages. A page whose fingerprint equals its entry in `previous` is not
+/// rendered again (pass an empty map to render everything).
+pub fn render(
+    theme: &Theme,
+    site: &Site,
+    config: &Config,
+    previous: &HashMap<String, u64>,
+) -> Result<Pages> {
+    let renderer = Renderer::new(theme, site, config, previous);
     let jobs = renderer.jobs();
-    let results: Vec<Result<Output>> = jobs.par_iter().map(|j| renderer.render(j)).collect();
-    let mut outputs = Vec::with_capacity(results.len());
+    let results: Vec<Result<(String, u64, Option<Output>)>> =
+        jobs.par_iter().map(|j| renderer.render(j)).collect();
+    let mut pages = Pages {
+        changed: Vec::new(),
+        fingerprints: HashMap::with_capacity(results.len()),
+    };
     let mut errors: Vec<Error> = Vec::new();
     for r in results {
         match r {
-            Ok(o) => outputs.push(o),
+            Ok((path, fingerprint, output)) => {
+                pages.changed.extend(output);
+                pages.fingerprints.insert(path, fingerprint);
+            }
             // The same template error usually repeats on every page: report it once.
             Err(e) if !errors.iter().any(|x| x.to_string() == e.to_string()) => errors.push(e),
             Err(_) => {}
@@ -77,12 +102,28 @@ pub fn render(theme: &Theme, site: &Site, config: &Config) -> Result<Vec<Output>
     }
     match Error::from_many(errors) {
         Some(e) => Err(e),
-        None => Ok(outputs),
+        None => Ok(pages),
     }
+}
+
+/// Everything a template receives: the job's own values and the per-page basics. Serialized
+/// once for the fingerprint and, if the page changed, once into the Tera context.
+#[derive(Serialize)]
+struct PageVars<'a, T: Serialize> {
+    #[serde(flatten)]
+    own: T,
+    nav: Vec<NavItem<'a>>,
+    page_title: &'a str,
+    page_description: &'a str,
+    current_url: &'a str,
+    kind: &'static str,
 }
 
 struct Renderer<'a> {
     theme: &'a Theme,
+    previous: &'a HashMap<String, u64>,
+    /// Fingerprint of the theme and the shared context: part of every page's fingerprint.
+    base_fingerprint: u64,
     /// The theme's templates with this build's shared context.
     tera: Tera,
     site: &'a Site,
@@ -95,9 +136,15 @@ struct Renderer<'a> {
 }
 
 impl<'a> Renderer<'a> {
-    fn new(theme: &'a Theme, site: &'a Site, config: &'a Config) -> Self {
+    fn new(
+        theme: &'a Theme,
+        site: &'a Site,
+        config: &'a Config,
+        previous: &'a HashMap<String, u64>,
+    ) -> Self {
         let mut tera = theme.tera();
-        shared_context(tera.global_context(), site, config);
+        let shared = shared_context(tera.global_context(), site, config, theme);
+        let base_fingerprint = fingerprint::combine(&[theme.fingerprint(), shared]);
         let home = join_url(&config.base_path, "/");
         let mut nav = vec![("Home", home.clone()), ("Tags", site.tags.url.clone())];
         nav.extend(
@@ -111,6 +158,8 @@ impl<'a> Renderer<'a> {
             .collect();
         Renderer {
             theme,
+            previous,
+            base_fingerprint,
             tera,
             site,
             config,
@@ -143,80 +192,112 @@ impl<'a> Renderer<'a> {
         jobs
     }
 
-    fn render(&self, job: &Job) -> Result<Output> {
-        let mut ctx = Context::new();
-        let r = match *job {
-            Job::Home { page } => self.home(&mut ctx, page),
-            Job::Post(i) => self.post(&mut ctx, i),
-            Job::Page(i) => self.page(&mut ctx, i),
-            Job::TaxonomyList(t) => self.taxonomy(&mut ctx, self.taxonomies[t]),
+    fn render(&self, job: &Job) -> Result<(String, u64, Option<Output>)> {
+        match *job {
+            Job::Home { page } => {
+                let (meta, own) = self.home(page);
+                self.emit(meta, own)
+            }
+            Job::Post(i) => {
+                let (meta, own) = self.post(i);
+                self.emit(meta, own)
+            }
+            Job::Page(i) => {
+                let (meta, own) = self.page(i);
+                self.emit(meta, own)
+            }
+            Job::TaxonomyList(t) => {
+                let (meta, own) = self.taxonomy(self.taxonomies[t]);
+                self.emit(meta, own)
+            }
             Job::Term {
                 taxonomy,
                 term,
                 page,
             } => {
                 let tax = self.taxonomies[taxonomy];
-                self.term(&mut ctx, tax, &tax.terms[term], page)
+                let (meta, own) = self.term(tax, &tax.terms[term], page);
+                self.emit(meta, own)
             }
-            Job::NotFound => Rendered {
-                template: "404.html",
-                url: join_url(&self.config.base_path, "/404.html"),
-                title: format!("Page not found — {}", self.config.title),
-                description: "The page you asked for does not exist.".into(),
-                kind: "404",
-                section: String::new(),
-            },
-        };
+            Job::NotFound => {
+                let meta = Meta {
+                    template: "404.html",
+                    url: join_url(&self.config.base_path, "/404.html"),
+                    title: format!("Page not found — {}", self.config.title),
+                    description: "The page you asked for does not exist.".into(),
+                    kind: "404",
+                    section: String::new(),
+                };
+                self.emit(meta, Empty {})
+            }
+        }
+    }
+
+    /// Fingerprint the page and render it if it changed since `previous`.
+    fn emit<T: Serialize>(&self, meta: Meta, own: T) -> Result<(String, u64, Option<Output>)> {
         let nav: Vec<NavItem> = self
             .nav
             .iter()
             .map(|(title, url)| NavItem {
                 title,
                 url,
-                active: *url == r.section,
+                active: *url == meta.section,
             })
             .collect();
-        ctx.insert("nav", &nav);
-        ctx.insert("page_title", &r.title);
-        ctx.insert("page_description", &r.description);
-        ctx.insert("current_url", &r.url);
-        ctx.insert("kind", r.kind);
-        let html = self.theme.render(&self.tera, r.template, &ctx)?;
-        Ok(Output {
-            path: output_path(self.config, &r.url),
+        let vars = PageVars {
+            own,
+            nav,
+            page_title: &meta.title,
+            page_description: &meta.description,
+            current_url: &meta.url,
+            kind: meta.kind,
+        };
+        let path = output_path(self.config, &meta.url);
+        let fingerprint = fingerprint::combine(&[
+            self.base_fingerprint,
+            fingerprint::of(meta.template),
+            fingerprint::of(&vars),
+        ]);
+        if self.previous.get(&path) == Some(&fingerprint) {
+            return Ok((path, fingerprint, None));
+        }
+        let ctx = Context::from_serialize(&vars)
+            .map_err(|e| Error::Other(format!("{}: template context: {e}", meta.url)))?;
+        let html = self.theme.render(&self.tera, meta.template, &ctx)?;
+        let output = Output {
+            path: path.clone(),
             bytes: html.into_bytes(),
-        })
+        };
+        Ok((path, fingerprint, Some(output)))
     }
 
     /// A page of post summaries with its paginator.
-    fn list(&self, ctx: &mut Context, first: &str, posts: &[usize], page: usize) -> usize {
+    fn list(&self, first: &str, posts: &[usize], page: usize) -> ListVars<'a> {
         let per_page = self.config.posts_per_page;
         let total = page_count(posts.len(), per_page);
-        let summaries: Vec<PostSummary> = posts
-            .iter()
-            .skip((page - 1) * per_page)
-            .take(per_page)
-            .map(|&i| self.views.summary(&self.site.posts[i]))
-            .collect();
-        ctx.insert("posts", &summaries);
-        ctx.insert(
-            "paginator",
-            &Paginator::new(first, page, total, posts.len()),
-        );
-        total
+        ListVars {
+            posts: posts
+                .iter()
+                .skip((page - 1) * per_page)
+                .take(per_page)
+                .map(|&i| self.views.summary(&self.site.posts[i]))
+                .collect(),
+            paginator: Paginator::new(first, page, total, posts.len()),
+        }
     }
 
-    fn home(&self, ctx: &mut Context, page: usize) -> Rendered {
+    fn home(&self, page: usize) -> (Meta, ListVars<'a>) {
         let config = self.config;
         let all: Vec<usize> = (0..self.site.posts.len()).collect();
-        let total = self.list(ctx, &self.home, &all, page);
+        let own = self.list(&self.home, &all, page);
+        let total = own.paginator.total_pages;
         let title = match (page, config.tagline.is_empty()) {
             (1, true) => config.title.clone(),
             (1, false) => format!("{} — {}", config.title, config.tagline),
             _ => format!("{} — page {page} of {total}", config.title),
         };
         let description = plain_text(&config.description);
-        Rendered {
+        let meta = Meta {
             template: "index.html",
             url: page_url(&self.home, page),
             title,
@@ -227,53 +308,59 @@ impl<'a> Renderer<'a> {
             },
             kind: "home",
             section: self.home.clone(),
-        }
+        };
+        (meta, own)
     }
 
-    fn post(&self, ctx: &mut Context, i: usize) -> Rendered {
+    fn post(&self, i: usize) -> (Meta, PostVars<'a>) {
         let posts = &self.site.posts;
         let post = &posts[i];
-        ctx.insert("post", &self.views.post(post));
-        // Posts are newest first: the previous (older) post has the next index.
-        ctx.insert("previous", &posts.get(i + 1).map(PostLink::new));
-        ctx.insert("next", &i.checked_sub(1).map(|j| PostLink::new(&posts[j])));
-        Rendered {
+        let own = PostVars {
+            post: self.views.post(post),
+            // Posts are newest first: the previous (older) post has the next index.
+            previous: posts.get(i + 1).map(PostLink::new),
+            next: i.checked_sub(1).map(|j| PostLink::new(&posts[j])),
+        };
+        let meta = Meta {
             template: "post.html",
             url: post.url.clone(),
             title: format!("{} — {}", post.doc.title, self.config.title),
             description: clip(&post.rendered.summary_text, DESCRIPTION_LIMIT),
             kind: "post",
             section: self.home.clone(),
-        }
+        };
+        (meta, own)
     }
 
-    fn page(&self, ctx: &mut Context, i: usize) -> Rendered {
+    fn page(&self, i: usize) -> (Meta, PageOwnVars<'a>) {
         let page = &self.site.pages[i];
-        ctx.insert(
-            "page",
-            &PageView {
+        let own = PageOwnVars {
+            page: PageView {
                 title: &page.doc.title,
                 url: &page.url,
                 content: &page.rendered.html,
                 extra: &page.doc.extra,
             },
-        );
-        Rendered {
+        };
+        let meta = Meta {
             template: "page.html",
             url: page.url.clone(),
             title: format!("{} — {}", page.doc.title, self.config.title),
             description: clip(&page.rendered.summary_text, DESCRIPTION_LIMIT),
             kind: "page",
             section: page.url.clone(),
-        }
+        };
+        (meta, own)
     }
 
-    fn taxonomy(&self, ctx: &mut Context, tax: &Taxonomy) -> Rendered {
-        ctx.insert("taxonomy", &TaxonomyView::new(tax));
+    fn taxonomy(&self, tax: &'a Taxonomy) -> (Meta, TaxonomyVars<'a>) {
         let mut terms: Vec<TermView> = tax.terms.iter().map(TermView::new).collect();
         terms.sort_by_key(|t| t.name.to_lowercase());
-        ctx.insert("terms", &terms);
-        Rendered {
+        let own = TaxonomyVars {
+            taxonomy: TaxonomyView::new(tax),
+            terms,
+        };
+        let meta = Meta {
             template: "taxonomy.html",
             url: tax.url.clone(),
             title: format!("{} — {}", tax.title, self.config.title),
@@ -284,19 +371,19 @@ impl<'a> Renderer<'a> {
             ),
             kind: "taxonomy",
             section: tax.url.clone(),
-        }
+        };
+        (meta, own)
     }
 
-    fn term(&self, ctx: &mut Context, tax: &Taxonomy, term: &Term, page: usize) -> Rendered {
-        ctx.insert("taxonomy", &TaxonomyView::new(tax));
-        ctx.insert("term", &TermView::new(term));
-        let total = self.list(ctx, &term.url, &term.posts, page);
+    fn term(&self, tax: &'a Taxonomy, term: &'a Term, page: usize) -> (Meta, TermVars<'a>) {
+        let list = self.list(&term.url, &term.posts, page);
+        let total = list.paginator.total_pages;
         let which = if page > 1 {
             format!(" (page {page} of {total})")
         } else {
             String::new()
         };
-        Rendered {
+        let meta = Meta {
             template: "term.html",
             url: page_url(&term.url, page),
             title: format!(
@@ -306,59 +393,111 @@ impl<'a> Renderer<'a> {
             description: format!("Posts filed under {} on {}.", term.name, self.config.title),
             kind: "term",
             section: tax.url.clone(),
-        }
+        };
+        let own = TermVars {
+            taxonomy: TaxonomyView::new(tax),
+            term: TermView::new(term),
+            list,
+        };
+        (meta, own)
     }
 }
 
-/// Values every template gets, inserted once per build.
-fn shared_context(shared: &mut Context, site: &Site, config: &Config) {
+#[derive(Serialize)]
+struct Empty {}
+
+#[derive(Serialize)]
+struct ListVars<'a> {
+    posts: Vec<PostSummary<'a>>,
+    paginator: Paginator,
+}
+
+#[derive(Serialize)]
+struct PostVars<'a> {
+    post: PostView<'a>,
+    previous: Option<PostLink<'a>>,
+    next: Option<PostLink<'a>>,
+}
+
+#[derive(Serialize)]
+struct PageOwnVars<'a> {
+    page: PageView<'a>,
+}
+
+#[derive(Serialize)]
+struct TaxonomyVars<'a> {
+    taxonomy: TaxonomyView<'a>,
+    terms: Vec<TermView<'a>>,
+}
+
+#[derive(Serialize)]
+struct TermVars<'a> {
+    taxonomy: TaxonomyView<'a>,
+    term: TermView<'a>,
+    #[serde(flatten)]
+    list: ListVars<'a>,
+}
+
+/// Values every template gets, inserted once per build. Returns their fingerprint. Values no
+/// template mentions are left out, so that (say) a change to the full tag list does not
+/// re-render every page of a theme that never shows it.
+fn shared_context(shared: &mut Context, site: &Site, config: &Config, theme: &Theme) -> u64 {
     let md = |s: &str| crate::markdown::render(s, &crate::markdown::Options::default()).html;
-    shared.insert(
-        "site",
-        &SiteView {
-            title: &config.title,
-            tagline: &config.tagline,
-            description: &config.description,
-            description_html: md(&config.description),
-            author: &config.author,
-            disclaimer: config.disclaimer.as_deref(),
-            disclaimer_html: config.disclaimer.as_deref().map(md),
-            base_url: &config.base_url,
-            base_path: &config.base_path,
-            language: &config.language,
-            // A root path like `/posts/x/` gets the base path, as every other site URL does.
-            breaking_news: config.breaking_news.as_ref().map(|b| BreakingNews {
-                text: b.text.clone(),
-                url: b.url.as_ref().map(|u| {
-                    if u.starts_with('/') && !u.starts_with("//") {
-                        join_url(&config.base_path, u)
-                    } else {
-                        u.clone()
-                    }
-                }),
+    let site_view = SiteView {
+        title: &config.title,
+        tagline: &config.tagline,
+        description: &config.description,
+        description_html: md(&config.description),
+        author: &config.author,
+        disclaimer: config.disclaimer.as_deref(),
+        disclaimer_html: config.disclaimer.as_deref().map(md),
+        base_url: &config.base_url,
+        base_path: &config.base_path,
+        language: &config.language,
+        // A root path like `/posts/x/` gets the base path, as every other site URL does.
+        breaking_news: config.breaking_news.as_ref().map(|b| BreakingNews {
+            text: b.text.clone(),
+            url: b.url.as_ref().map(|u| {
+                if u.starts_with('/') && !u.starts_with("//") {
+                    join_url(&config.base_path, u)
+                } else {
+                    u.clone()
+                }
             }),
-            extra: &config.extra,
-        },
-    );
-    let latest: Vec<PostLink> = site
-        .posts
-        .iter()
-        .take(config.latest_posts)
-        .map(PostLink::new)
-        .collect();
-    shared.insert("latest_posts", &latest);
-    let mut top: Vec<&Term> = site.tags.terms.iter().collect();
-    top.sort_by(|a, b| {
-        b.posts
-            .len()
-            .cmp(&a.posts.len())
-            .then_with(|| a.slug.cmp(&b.slug))
-    });
-    let top: Vec<TermView> = top.into_iter().take(TOP_TAGS).map(TermView::new).collect();
-    shared.insert("top_tags", &top);
-    let mut all: Vec<TermView> = site.tags.terms.iter().map(TermView::new).collect();
-    all.sort_by_key(|t| t.name.to_lowercase());
-    shared.insert("tags", &all);
+        }),
+        extra: &config.extra,
+    };
+    let mut parts = vec![fingerprint::of(&site_view)];
+    shared.insert("site", &site_view);
+    if theme.uses("latest_posts") {
+        let latest: Vec<PostLink> = site
+            .posts
+            .iter()
+            .take(config.latest_posts)
+            .map(PostLink::new)
+            .collect();
+        parts.push(fingerprint::of(&latest));
+        shared.insert("latest_posts", &latest);
+    }
+    if theme.uses("top_tags") {
+        let mut top: Vec<&Term> = site.tags.terms.iter().collect();
+        top.sort_by(|a, b| {
+            b.posts
+                .len()
+                .cmp(&a.posts.len())
+                .then_with(|| a.slug.cmp(&b.slug))
+        });
+        let top: Vec<TermView> = top.into_iter().take(TOP_TAGS).map(TermView::new).collect();
+        parts.push(fingerprint::of(&top));
+        shared.insert("top_tags", &top);
+    }
+    if theme.uses("tags") {
+        let mut all: Vec<TermView> = site.tags.terms.iter().map(TermView::new).collect();
+        all.sort_by_key(|t| t.name.to_lowercase());
+        parts.push(fingerprint::of(&all));
+        shared.insert("tags", &all);
+    }
+    fingerprint::combine(&parts)
 }
 
 fn page_count(items: usize, per_page: usize) -> usize {

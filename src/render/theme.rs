@@ -107,6 +107,19 @@ impl Theme {
         }
     }
 
+    /// A fingerprint of every template's name and source.
+    pub fn fingerprint(&self) -> u64 {
+        crate::fingerprint::of(&self.sources)
+    }
+
+    /// Whether any template may read the variable `name`. Errs on the side of yes: a word
+    /// match anywhere outside a string or attribute access counts.
+    pub fn uses(&self, name: &str) -> bool {
+        self.sources
+            .values()
+            .any(|(_, text)| text.contains("__tera_context") || mentions(text, name))
+    }
+
     /// A copy of the compiled templates to add one build's shared context to.
     pub fn tera(&self) -> Tera {
         self.tera.clone()
@@ -116,6 +129,18 @@ impl Theme {
     pub fn render(&self, tera: &Tera, template: &str, ctx: &Context) -> Result<String> {
         tera.render(template, ctx).map_err(|e| self.error(&e))
     }
+}
+
+/// Whether `text` has `name` as a whole word that is not an attribute (`x.name`) or inside
+/// quotes.
+fn mentions(text: &str, name: &str) -> bool {
+    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    text.match_indices(name).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + name.len()..].chars().next();
+        !before.is_some_and(|c| is_word(c) || matches!(c, '.' | '"' | '\''))
+            && !after.is_some_and(|c| is_word(c) || matches!(c, '"' | '\''))
+    })
 }
 
 /// Tera reports unknown filters, tests, functions, components and includes as one message of
@@ -201,6 +226,15 @@ mod tests {
         let err = Theme::from_sources(sources).err().expect("a syntax error");
         let text = err.to_string();
         assert!(text.starts_with("templates/index.html:2:"), "{text}");
+    }
+
+    #[test]
+    fn mentions_finds_variables_not_attributes_or_strings() {
+        assert!(mentions("{% for t in tags %}", "tags"));
+        assert!(mentions("{{ tags | length }}", "tags"));
+        assert!(!mentions("{{ post.tags }} {{ top_tags }}", "tags"));
+        assert!(!mentions("{% if taxonomy.name == \"tags\" %}", "tags"));
+        assert!(!mentions("{{ tagsx }}", "tags"));
     }
 
     #[test]

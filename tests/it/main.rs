@@ -4,5 +4,6 @@ mod build;
 mod cli;
 mod errors;
 mod harness;
+mod incremental;
 mod output;
 mod sample;

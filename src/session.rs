@@ -1,0 +1,372 @@
+//! The build pipeline with a memory. `quire build` is a session's first and only build;
+//! `quire serve --watch` keeps the session and rebuilds on each change. Both run the same
+//! code: a rebuild re-reads only changed sources, re-renders Markdown only for changed
+//! documents, recomputes the cheap indexes (order, tags, pagination) every time, and renders
+//! and writes only pages whose fingerprint changed. So a rebuild cannot disagree with a full
+//! build.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::content::{self, Document, Scan};
+use crate::error::{Error, Result};
+use crate::fingerprint;
+use crate::markdown::Rendered;
+use crate::output::{Copy, Output};
+use crate::render::{self, EmbeddedStatic, Theme};
+use crate::site::{self, Site};
+use crate::{BuildOptions, load_config};
+
+/// What changed since the last build, as the watcher saw it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changes {
+    /// Forget everything and rebuild from scratch.
+    pub everything: bool,
+    pub config: bool,
+    pub templates: bool,
+    pub statics: bool,
+    /// Absolute paths under `content/` that were modified, created or removed.
+    pub content: BTreeSet<PathBuf>,
+}
+
+impl Changes {
+    pub fn everything() -> Changes {
+        Changes {
+            everything: true,
+            ..Changes::default()
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == Changes::default()
+    }
+}
+
+/// What one build produced, for the writer.
+#[derive(Debug, Default)]
+pub struct Update {
+    /// Rendered pages and embedded theme files that are new or changed.
+    pub outputs: Vec<Output>,
+    /// Files to copy that are new or changed.
+    pub copies: Vec<Copy>,
+    /// Output paths that existed after the last build and no longer do.
+    pub removed: Vec<String>,
+}
+
+/// What a build did.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub posts: usize,
+    /// HTML pages in the site.
+    pub pages: usize,
+    /// All files in the site, pages included.
+    pub files: usize,
+    /// Pages rendered by this build (all of them on a first build).
+    pub rendered: usize,
+    /// Files written, copied or removed by this build.
+    pub touched: usize,
+    pub output: PathBuf,
+    pub elapsed: Duration,
+}
+
+struct Cached {
+    hash: u64,
+    doc: Arc<Document>,
+    /// The HTML and the link base it was rendered for.
+    rendered: Option<(Option<String>, Arc<Rendered>)>,
+}
+
+/// A site being built, and what is known about its last build.
+pub struct Session {
+    options: BuildOptions,
+    scan: Option<Scan>,
+    docs: HashMap<PathBuf, Cached>,
+    /// Sources that failed last time: always read again.
+    failed: BTreeSet<PathBuf>,
+    theme: Option<Theme>,
+    /// Output path -> fingerprint, for every page and file of the last successful build.
+    pages: HashMap<String, u64>,
+    assets: HashMap<String, u64>,
+}
+
+impl Session {
+    pub fn new(options: BuildOptions) -> Session {
+        Session {
+            options,
+            scan: None,
+            docs: HashMap::new(),
+            failed: BTreeSet::new(),
+            theme: None,
+            pages: HashMap::new(),
+            assets: HashMap::new(),
+        }
+    }
+
+    pub fn options(&self) -> &BuildOptions {
+        &self.options
+    }
+
+    /// Build what `changes` affect and hand the result to `write`, which returns the number of
+    /// files it touched. The session remembers the new state only if `write` succeeds.
+    pub fn build(
+        &mut self,
+        changes: &Changes,
+        output: &Path,
+        write: impl FnOnce(&Update) -> Result<usize>,
+    ) -> Result<Report> {
+        let start = Instant::now();
+        let root = self.options.root.clone();
+        if changes.everything {
+            self.forget();
+        }
+        let mut config = load_config(&root)?;
+        if let Some(url) = &self.options.base_url {
+            config.set_base_url(url)?;
+        }
+        if changes.templates || self.theme.is_none() {
+            self.theme = None;
+        }
+        let theme_needed = self.theme.is_none();
+        let (theme, documents) = rayon::join(
+            || theme_needed.then(|| Theme::load(&root)),
+            || self.load_documents(&root, changes),
+        );
+        let (theme, documents) = match (theme.transpose(), documents) {
+            (Ok(t), Ok(d)) => (t, d),
+            (t, d) => {
+                let errors = [t.err(), d.err()].into_iter().flatten().collect();
+                return Err(Error::from_many(errors).expect("at least one error"));
+            }
+        };
+        if let Some(t) = theme {
+            self.theme = Some(t);
+        }
+
+        let now = self
+            .options
+            .now
+            .unwrap_or_else(|| chrono::Utc::now().fixed_offset());
+        let site_options = site::Options {
+            drafts: self.options.drafts,
+            now,
+        };
+        let docs = &self.docs;
+        let markdown = |doc: &Arc<Document>, base: Option<&str>| match docs
+            .get(&root.join(&doc.source))
+            .and_then(|c| c.rendered.as_ref())
+        {
+            Some((b, html)) if b.as_deref() == base => Arc::clone(html),
+            _ => Arc::new(site::render_markdown(doc, base)),
+        };
+        let site = Site::assemble(&config, &documents, &site_options, &markdown)?;
+        self.remember_markdown(&root, &site);
+
+        let theme = self.theme.as_ref().expect("theme loaded above");
+        let pages = render::render(theme, &site, &config, &self.pages)?;
+        let rendered = pages.changed.len();
+        let (assets, mut update) = self.assets(&root, &site, &config, &pages.fingerprints)?;
+        update.outputs.extend(pages.changed);
+        update.removed = self
+            .pages
+            .keys()
+            .chain(self.assets.keys())
+            .filter(|p| !pages.fingerprints.contains_key(*p) && !assets.contains_key(*p))
+            .cloned()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let touched = write(&update)?;
+
+        let report = Report {
+            posts: site.posts.len(),
+            pages: pages.fingerprints.len(),
+            files: pages.fingerprints.len() + assets.len(),
+            rendered,
+            touched,
+            output: output.to_path_buf(),
+            elapsed: start.elapsed(),
+        };
+        self.pages = pages.fingerprints;
+        self.assets = assets;
+        Ok(report)
+    }
+
+    fn forget(&mut self) {
+        self.scan = None;
+        self.docs.clear();
+        self.failed.clear();
+        self.theme = None;
+        self.pages.clear();
+        self.assets.clear();
+    }
+
+    /// Every document, reading only what changed. Sources that were modified are re-read;
+    /// creations, deletions and renames make us walk `content/` again.
+    fn load_documents(&mut self, root: &Path, changes: &Changes) -> Result<Vec<Arc<Document>>> {
+        let known: HashSet<&Path> = self
+            .scan
+            .iter()
+            .flat_map(|s| s.sources.iter().map(|(p, _)| p.as_path()))
+            .collect();
+        let rescan = self.scan.is_none()
+            || changes
+                .content
+                .iter()
+                .any(|p| !known.contains(p.as_path()) || !p.is_file());
+        if rescan {
+            self.scan = Some(content::scan(root)?);
+        }
+        let scan = self.scan.as_ref().expect("scanned above");
+
+        let stale: Vec<&(PathBuf, content::Kind)> = scan
+            .sources
+            .iter()
+            .filter(|(p, _)| {
+                !self.docs.contains_key(p) || changes.content.contains(p) || self.failed.contains(p)
+            })
+            .collect();
+        let results: Vec<(PathBuf, Result<(u64, Document)>)> = stale
+            .par_iter()
+            .map(|(p, kind)| (p.clone(), content::read(root, p, *kind)))
+            .collect();
+        let mut errors = Vec::new();
+        for (path, result) in results {
+            match result {
+                Ok((hash, doc)) => {
+                    self.failed.remove(&path);
+                    let unchanged = self.docs.get(&path).is_some_and(|c| c.hash == hash);
+                    if !unchanged {
+                        let doc = Arc::new(doc);
+                        self.docs.insert(
+                            path,
+                            Cached {
+                                hash,
+                                doc,
+                                rendered: None,
+                            },
+                        );
+                    }
+                }
+                Err(e) => {
+                    self.docs.remove(&path);
+                    self.failed.insert(path);
+                    errors.push(e);
+                }
+            }
+        }
+        let present: HashSet<&Path> = scan.sources.iter().map(|(p, _)| p.as_path()).collect();
+        self.docs.retain(|p, _| present.contains(p.as_path()));
+        self.failed.retain(|p| present.contains(p.as_path()));
+        if let Some(e) = Error::from_many(errors) {
+            return Err(e);
+        }
+        Ok(scan
+            .sources
+            .iter()
+            .filter_map(|(p, _)| self.docs.get(p).map(|c| Arc::clone(&c.doc)))
+            .collect())
+    }
+
+    fn remember_markdown(&mut self, root: &Path, site: &Site) {
+        let bundle_base = |doc: &Document, url: &str| doc.is_bundle.then(|| url.to_string());
+        let posts = site
+            .posts
+            .iter()
+            .map(|p| (&p.doc, bundle_base(&p.doc, &p.url), &p.rendered));
+        let pages = site.pages.iter().map(|p| (&p.doc, None, &p.rendered));
+        for (doc, base, html) in posts.chain(pages) {
+            if let Some(c) = self.docs.get_mut(&root.join(&doc.source)) {
+                c.rendered = Some((base, Arc::clone(html)));
+            }
+        }
+    }
+
+    /// The files copied rather than rendered, with fingerprints: the theme's embedded assets
+    /// (unless the site has a file of the same name), the site's `static/`, and post bundle
+    /// assets. Returns every asset's fingerprint and an update holding those that changed.
+    fn assets(
+        &self,
+        root: &Path,
+        site: &Site,
+        config: &Config,
+        pages: &HashMap<String, u64>,
+    ) -> Result<(HashMap<String, u64>, Update)> {
+        let mut copies: Vec<Copy> = crate::output::list_files(&root.join("static"))?
+            .into_iter()
+            .map(|(from, to)| Copy { from, to })
+            .collect();
+        let scan = self.scan.as_ref().expect("documents loaded first");
+        for post in &site.posts {
+            let folder = root.join(post.doc.source.parent().unwrap_or(Path::new("")));
+            let Some(files) = scan.assets.get(&folder).filter(|_| post.doc.is_bundle) else {
+                continue;
+            };
+            let page_dir = post
+                .url
+                .strip_prefix(config.base_path.as_str())
+                .unwrap_or(&post.url);
+            for asset in files {
+                let rel: Vec<_> = asset
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect();
+                copies.push(Copy {
+                    from: folder.join(asset),
+                    to: format!("{page_dir}{}", rel.join("/")),
+                });
+            }
+        }
+        let clashes: Vec<Error> = copies
+            .iter()
+            .filter(|c| pages.contains_key(&c.to))
+            .map(|c| {
+                Error::Other(format!(
+                    "{} would overwrite the generated page {}: rename or remove it",
+                    content::relative(root, &c.from).display(),
+                    c.to
+                ))
+            })
+            .collect();
+        if let Some(e) = Error::from_many(clashes) {
+            return Err(e);
+        }
+
+        let mut all = HashMap::new();
+        let mut update = Update::default();
+        for copy in copies {
+            let meta = std::fs::metadata(&copy.from).map_err(|e| Error::io(&copy.from, e))?;
+            let mtime = meta
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            let fp = fingerprint::of(&(&copy.from, meta.len(), mtime));
+            if self.assets.get(&copy.to) != Some(&fp) {
+                update.copies.push(copy.clone());
+            }
+            all.insert(copy.to, fp);
+        }
+        for name in EmbeddedStatic::iter() {
+            if all.contains_key(name.as_ref()) {
+                continue;
+            }
+            let Some(file) = EmbeddedStatic::get(&name) else {
+                continue;
+            };
+            let fp = fingerprint::of_bytes(&file.data);
+            if self.assets.get(name.as_ref()) != Some(&fp) {
+                update.outputs.push(Output {
+                    path: name.to_string(),
+                    bytes: file.data.into_owned(),
+                });
+            }
+            all.insert(name.into_owned(), fp);
+        }
+        Ok((all, update))
+    }
+}

@@ -1,0 +1,303 @@
+//! A session that rebuilds after each edit writes exactly what a fresh full build writes.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use quire::{Changes, Session};
+
+use crate::harness::*;
+
+struct Live {
+    site: TestSite,
+    session: Session,
+    dir: tempfile::TempDir,
+}
+
+impl Live {
+    fn new(site: TestSite) -> Live {
+        let mut options = site.options();
+        options.base_url = Some("http://127.0.0.1:4000/".into());
+        let mut live = Live {
+            session: Session::new(options),
+            site,
+            dir: tempfile::tempdir().unwrap(),
+        };
+        let report = live.rebuild(Changes::everything());
+        assert!(report.rendered > 0);
+        live
+    }
+
+    fn rebuild(&mut self, changes: Changes) -> quire::Report {
+        let dir = self.dir.path().to_path_buf();
+        self.session
+            .build(&changes, &dir, |u| {
+                quire::output::apply(&dir, &u.outputs, &u.copies, &u.removed)
+            })
+            .unwrap_or_else(|e| panic!("rebuild failed: {e}"))
+    }
+
+    fn content(&mut self, paths: &[&str]) -> quire::Report {
+        let root = self.site.root().to_path_buf();
+        self.rebuild(Changes {
+            content: paths.iter().map(|p| root.join(p)).collect(),
+            ..Changes::default()
+        })
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.site.root().join(rel)
+    }
+
+    /// The live folder must equal a fresh full build, file for file and byte for byte.
+    fn assert_matches_full_build(&self, step: &str) {
+        let fresh = tempfile::tempdir().unwrap();
+        let mut options = self.session.options().clone();
+        options.output = Some(fresh.path().join("out"));
+        quire::build(&options).unwrap_or_else(|e| panic!("{step}: full build failed: {e}"));
+        let full: Vec<_> = tree(&fresh.path().join("out"))
+            .into_iter()
+            .filter(|(p, _)| p != quire::output::MARKER)
+            .collect();
+        let live = tree(self.dir.path());
+        let names = |t: &[(String, Vec<u8>)]| t.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&live), names(&full), "{step}: same files");
+        for ((path, a), (_, b)) in live.iter().zip(&full) {
+            assert!(a == b, "{step}: {path} differs from a full build");
+        }
+    }
+}
+
+fn write(path: &Path, text: &str) {
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+fn post(title: &str, date: &str, tags: &str, body: &str) -> String {
+    format!(
+        "+++\ntitle = \"{title}\"\ndate = {date}\ntags = [{tags}]\n+++\nFirst paragraph of {title}.\n\n{body}\n"
+    )
+}
+
+#[test]
+fn every_kind_of_edit_rebuilds_to_exactly_what_a_full_build_writes() {
+    let site = TestSite::with_config(&format!("{CONFIG}posts_per_page = 2\n"));
+    for i in 1..=7 {
+        let tags = if i % 2 == 0 {
+            "\"Even\", \"All\""
+        } else {
+            "\"Odd\", \"All\""
+        };
+        site.write(
+            &format!("content/posts/p{i}.md"),
+            &post(
+                &format!("Post {i}"),
+                &format!("2026-01-0{i}"),
+                tags,
+                "Body.",
+            ),
+        );
+    }
+    site.write("content/about.md", "+++\ntitle = \"About\"\n+++\nAbout.\n")
+        .write("static/notes.txt", "v1")
+        .write(
+            "content/posts/bundle/index.md",
+            &post(
+                "Bundle",
+                "2026-01-08",
+                "\"All\"",
+                "![Pic](pic.svg \"A picture\")",
+            ),
+        )
+        .write(
+            "content/posts/bundle/pic.svg",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+        );
+    let mut live = Live::new(site);
+    live.assert_matches_full_build("first build");
+
+    // A body edit below the summary that keeps the word count re-renders the post page alone
+    // (summaries elsewhere carry the word count and reading time).
+    write(
+        &live.path("content/posts/p3.md"),
+        &post("Post 3", "2026-01-03", "\"Odd\", \"All\"", "Edited."),
+    );
+    let report = live.content(&["content/posts/p3.md"]);
+    assert_eq!(report.rendered, 1, "only the post's own page");
+    live.assert_matches_full_build("edit body");
+
+    write(
+        &live.path("content/posts/p3.md"),
+        &post(
+            "Post 3",
+            "2026-01-03",
+            "\"Odd\", \"All\"",
+            "An edited body.",
+        ),
+    );
+    live.content(&["content/posts/p3.md"]);
+    live.assert_matches_full_build("edit body, changing the word count");
+
+    write(
+        &live.path("content/posts/p3.md"),
+        &post(
+            "Post Three",
+            "2026-01-03",
+            "\"Odd\", \"All\"",
+            "An edited body.",
+        ),
+    );
+    let report = live.content(&["content/posts/p3.md"]);
+    assert!(
+        report.rendered > 1 && report.rendered < report.pages,
+        "{report:?}"
+    );
+    live.assert_matches_full_build("edit title");
+
+    write(
+        &live.path("content/posts/p3.md"),
+        &post(
+            "Post Three",
+            "2026-01-09",
+            "\"Odd\", \"All\"",
+            "An edited body.",
+        ),
+    );
+    live.content(&["content/posts/p3.md"]);
+    live.assert_matches_full_build("change date");
+
+    write(
+        &live.path("content/posts/p3.md"),
+        &post(
+            "Post Three",
+            "2026-01-09",
+            "\"Odd\", \"All\", \"New Tag\"",
+            "An edited body.",
+        ),
+    );
+    live.content(&["content/posts/p3.md"]);
+    live.assert_matches_full_build("add a tag");
+
+    write(
+        &live.path("content/posts/p3.md"),
+        &post("Post Three", "2026-01-09", "\"All\"", "An edited body."),
+    );
+    live.content(&["content/posts/p3.md"]);
+    live.assert_matches_full_build("remove tags");
+
+    write(
+        &live.path("content/posts/p9.md"),
+        &post("Post 9", "2026-01-05", "\"Even\"", "New."),
+    );
+    live.content(&["content/posts/p9.md"]);
+    live.assert_matches_full_build("add a post");
+
+    fs::remove_file(live.path("content/posts/p1.md")).unwrap();
+    live.content(&["content/posts/p1.md"]);
+    live.assert_matches_full_build("delete a post");
+
+    fs::rename(
+        live.path("content/posts/p2.md"),
+        live.path("content/posts/renamed.md"),
+    )
+    .unwrap();
+    live.content(&["content/posts/p2.md", "content/posts/renamed.md"]);
+    live.assert_matches_full_build("rename a file");
+
+    write(
+        &live.path("content/posts/bundle/pic.svg"),
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"2\"/>",
+    );
+    live.content(&["content/posts/bundle/pic.svg"]);
+    live.assert_matches_full_build("edit a bundle image");
+
+    write(
+        &live.path("templates/page.html"),
+        "{% extends \"base.html\" %}{% block content %}<h1>{{ page.title }}!</h1>{% endblock content %}",
+    );
+    live.rebuild(Changes {
+        templates: true,
+        ..Changes::default()
+    });
+    live.assert_matches_full_build("edit a template");
+
+    let config = fs::read_to_string(live.path("config.toml")).unwrap();
+    write(
+        &live.path("config.toml"),
+        &config.replace("Test Blog", "Renamed Blog"),
+    );
+    let report = live.rebuild(Changes {
+        config: true,
+        ..Changes::default()
+    });
+    assert_eq!(
+        report.rendered, report.pages,
+        "a title change touches every page"
+    );
+    live.assert_matches_full_build("edit config");
+
+    write(&live.path("static/notes.txt"), "v2 is longer");
+    let report = live.rebuild(Changes {
+        statics: true,
+        ..Changes::default()
+    });
+    assert_eq!(
+        (report.rendered, report.touched),
+        (0, 1),
+        "one file copied, no page rendered"
+    );
+    live.assert_matches_full_build("edit a static file");
+
+    write(&live.path("static/style.css"), "body{}");
+    live.rebuild(Changes {
+        statics: true,
+        ..Changes::default()
+    });
+    live.assert_matches_full_build("override the theme stylesheet");
+    fs::remove_file(live.path("static/style.css")).unwrap();
+    live.rebuild(Changes {
+        statics: true,
+        ..Changes::default()
+    });
+    live.assert_matches_full_build("restore the theme stylesheet");
+}
+
+#[test]
+fn a_broken_file_fails_the_rebuild_until_it_is_fixed() {
+    let site = TestSite::new();
+    site.write("content/posts/a.md", &post("A", "2026-01-01", "", "x"))
+        .write("content/posts/b.md", &post("B", "2026-01-02", "", "x"));
+    let mut live = Live::new(site);
+    write(
+        &live.path("content/posts/a.md"),
+        "+++\ntitle = \"A\"\ndate = \"bad\"\n+++\n",
+    );
+    let dir = live.dir.path().to_path_buf();
+    let root = live.site.root().to_path_buf();
+    let changes = |p: &str| Changes {
+        content: [root.join(p)].into(),
+        ..Changes::default()
+    };
+    let apply =
+        |u: &quire::session::Update| quire::output::apply(&dir, &u.outputs, &u.copies, &u.removed);
+    assert!(
+        live.session
+            .build(&changes("content/posts/a.md"), &dir, apply)
+            .is_err()
+    );
+    // Another file changing must not hide the broken one.
+    write(
+        &live.path("content/posts/b.md"),
+        &post("B", "2026-01-02", "", "y"),
+    );
+    assert!(
+        live.session
+            .build(&changes("content/posts/b.md"), &dir, apply)
+            .is_err()
+    );
+    write(
+        &live.path("content/posts/a.md"),
+        &post("A", "2026-01-01", "", "fixed"),
+    );
+    live.content(&["content/posts/a.md"]);
+    live.assert_matches_full_build("fixed");
+}
