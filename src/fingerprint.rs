@@ -67,7 +67,7 @@ macro_rules! num {
     )*};
 }
 
-impl<'a> ser::Serializer for &'a mut HashSerializer {
+impl ser::Serializer for &mut HashSerializer {
     type Ok = ();
     type Error = Never;
     type SerializeSeq = Self;
@@ -213,7 +213,7 @@ compound!(
     SerializeTupleVariant::serialize_field
 );
 
-impl<'a> ser::SerializeMap for &'a mut HashSerializer {
+impl ser::SerializeMap for &mut HashSerializer {
     type Ok = ();
     type Error = Never;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, k: &T) -> Result<(), Never> {

@@ -222,6 +222,48 @@ pub fn list_files(dir: &Path) -> Result<Vec<(PathBuf, String)>> {
     Ok(out)
 }
 
+/// Apply an incremental update in place (the dev server's folder): changed files are written
+/// to a temporary name and renamed over the old ones, so a reader never sees half a file;
+/// removed files go, and so do folders they leave empty. Returns the number of files touched.
+pub fn apply(dir: &Path, outputs: &[Output], copies: &[Copy], removed: &[String]) -> Result<usize> {
+    fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    outputs
+        .par_iter()
+        .try_for_each(|o| write_atomic(&dir.join(&o.path), &o.bytes))?;
+    copies.par_iter().try_for_each(|c| {
+        let bytes = fs::read(&c.from).map_err(|e| Error::io(&c.from, e))?;
+        write_atomic(&dir.join(&c.to), &bytes)
+    })?;
+    for rel in removed {
+        let path = dir.join(rel);
+        match fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io(&path, e)),
+        }
+        // Prune folders the removal left empty (remove_dir fails on non-empty ones).
+        let mut parent = path.parent();
+        while let Some(p) = parent.filter(|p| p.starts_with(dir) && *p != dir) {
+            if fs::remove_dir(p).is_err() {
+                break;
+            }
+            parent = p.parent();
+        }
+    }
+    Ok(outputs.len() + copies.len() + removed.len())
+}
+
+fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let parent = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    let tmp = parent.join(format!(
+        ".{}.quire-tmp",
+        path.file_name().unwrap_or_default().to_string_lossy()
+    ));
+    fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
+    fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -289,46 +331,4 @@ mod tests {
         write_site(&public, &[out("index.html", "x")], &[]).unwrap();
         assert!(check_output_dir(tmp.path(), &public).is_ok());
     }
-}
-
-/// Apply an incremental update in place (the dev server's folder): changed files are written
-/// to a temporary name and renamed over the old ones, so a reader never sees half a file;
-/// removed files go, and so do folders they leave empty. Returns the number of files touched.
-pub fn apply(dir: &Path, outputs: &[Output], copies: &[Copy], removed: &[String]) -> Result<usize> {
-    fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    outputs
-        .par_iter()
-        .try_for_each(|o| write_atomic(&dir.join(&o.path), &o.bytes))?;
-    copies.par_iter().try_for_each(|c| {
-        let bytes = fs::read(&c.from).map_err(|e| Error::io(&c.from, e))?;
-        write_atomic(&dir.join(&c.to), &bytes)
-    })?;
-    for rel in removed {
-        let path = dir.join(rel);
-        match fs::remove_file(&path) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(Error::io(&path, e)),
-        }
-        // Prune folders the removal left empty (remove_dir fails on non-empty ones).
-        let mut parent = path.parent();
-        while let Some(p) = parent.filter(|p| p.starts_with(dir) && *p != dir) {
-            if fs::remove_dir(p).is_err() {
-                break;
-            }
-            parent = p.parent();
-        }
-    }
-    Ok(outputs.len() + copies.len() + removed.len())
-}
-
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let parent = path.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-    let tmp = parent.join(format!(
-        ".{}.quire-tmp",
-        path.file_name().unwrap_or_default().to_string_lossy()
-    ));
-    fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
-    fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
 }
