@@ -19,6 +19,8 @@ pub struct Cli {
 pub enum Command {
     /// Build the site into the output folder (replaced only when the build succeeds).
     Build(BuildArgs),
+    /// Build the site and serve it locally, rebuilding and reloading on changes.
+    Serve(ServeArgs),
     /// Create a new site in DIR that builds as is.
     Init {
         /// Where to create the site (created if missing).
@@ -42,4 +44,26 @@ pub struct BuildArgs {
     /// Use this base URL instead of `base_url` from config.toml.
     #[arg(long)]
     pub base_url: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on. Only this machine can connect unless you pass e.g. 0.0.0.0.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// Port to listen on; if it is taken, the next free one is used.
+    #[arg(long, short, default_value_t = 3131)]
+    pub port: u16,
+    /// Rebuild and reload open pages when files change (the default).
+    #[arg(long, overrides_with = "no_watch")]
+    pub watch: bool,
+    /// Serve the site as built, without watching for changes.
+    #[arg(long)]
+    pub no_watch: bool,
+    /// Include drafts and posts dated in the future.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Open the site in the default browser.
+    #[arg(long)]
+    pub open: bool,
 }

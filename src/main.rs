@@ -42,6 +42,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                 report.elapsed.as_millis()
             );
         }
+        Command::Serve(args) => serve(cli.root, args)?,
         Command::Init { dir } => {
             let dir = cli.root.join(dir);
             let written = quire::scaffold::init(&dir, today)?;
@@ -66,6 +67,55 @@ fn run(cli: Cli) -> Result<(), Error> {
     Ok(())
 }
 
+fn serve(root: std::path::PathBuf, args: cli::ServeArgs) -> Result<(), Error> {
+    use quire::serve::{ServeEvent, ServeOptions};
+    let open = args.open;
+    let on_event = move |event: ServeEvent| match event {
+        ServeEvent::Listening { url, taken } => {
+            if let Some(port) = taken {
+                println!("Port {port} is taken; using the next free one.");
+            }
+            println!("Serving at {url} (Ctrl-C to stop)");
+            if open && let Err(e) = open::that(&url) {
+                eprintln!("could not open a browser: {e}");
+            }
+        }
+        ServeEvent::Built { cause, report } => println!(
+            "{} {cause}: rebuilt {} of {} pages, {} files written in {} ms",
+            chrono::Local::now().format("%H:%M:%S"),
+            report.rendered,
+            report.pages,
+            report.touched,
+            report.elapsed.as_millis()
+        ),
+        ServeEvent::Failed { cause, error } => {
+            eprintln!(
+                "{} {cause}: build failed; still serving the last good site",
+                chrono::Local::now().format("%H:%M:%S")
+            );
+            report(&error);
+        }
+    };
+    let server = quire::serve::start(
+        ServeOptions {
+            build: quire::BuildOptions {
+                root,
+                drafts: args.drafts,
+                ..Default::default()
+            },
+            bind: args.bind,
+            port: args.port,
+            watch: !args.no_watch,
+            debounce: std::time::Duration::from_millis(10),
+            port_attempts: if args.port == 0 { 0 } else { 50 },
+        },
+        std::sync::Arc::new(on_event),
+    )?;
+    server.wait()?;
+    println!("Stopped.");
+    Ok(())
+}
+
 /// Print every error once, with the source line for those that have one.
 fn report(error: &Error) {
     let errors = error.flatten();
@@ -81,7 +131,7 @@ fn report(error: &Error) {
         }
     }
     if errors.len() > 1 {
-        eprintln!("{} errors; nothing was written.", errors.len());
+        eprintln!("{} errors.", errors.len());
     }
 }
 

@@ -45,6 +45,15 @@ impl Changes {
     pub fn is_empty(&self) -> bool {
         *self == Changes::default()
     }
+
+    /// Add `other`'s changes to these.
+    pub fn merge(&mut self, other: Changes) {
+        self.everything |= other.everything;
+        self.config |= other.config;
+        self.templates |= other.templates;
+        self.statics |= other.statics;
+        self.content.extend(other.content);
+    }
 }
 
 /// What one build produced, for the writer.

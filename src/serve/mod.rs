@@ -1,0 +1,425 @@
+//! `quire serve`: build into a private folder, serve it over HTTP on 127.0.0.1, and with
+//! `--watch` rebuild what changed and tell open pages to reload. A failed rebuild keeps the
+//! last good site and shows the error over the open page until the file is fixed.
+
+mod http;
+pub mod watch;
+
+use std::fmt::Write as _;
+use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::sync::{Arc, RwLock};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use tokio::sync::broadcast;
+
+use crate::error::{Error, Result};
+use crate::session::{Changes, Report, Session, Update};
+use crate::{BuildOptions, output};
+
+pub use http::{EVENTS_PATH, Refusal, SCRIPT_PATH, check_path, inject};
+
+/// How to serve.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// Root, drafts and the clock; `base_url` and `output` are set by the server.
+    pub build: BuildOptions,
+    pub bind: IpAddr,
+    pub port: u16,
+    /// Rebuild on changes.
+    pub watch: bool,
+    /// How long the watcher waits for a burst of saves to settle.
+    pub debounce: Duration,
+    /// Ports to try after `port` when it is taken.
+    pub port_attempts: u16,
+}
+
+/// What the server reports as it runs; `main` prints these.
+#[derive(Debug)]
+pub enum ServeEvent {
+    /// Listening at `url`. `taken` is the port asked for, when it was busy.
+    Listening { url: String, taken: Option<u16> },
+    /// A build finished: `cause` says what changed.
+    Built { cause: String, report: Report },
+    /// A build failed; the last good site is still served.
+    Failed { cause: String, error: Error },
+}
+
+/// A message to open pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Message {
+    Reload,
+    Css,
+    /// The server is stopping: end the stream.
+    Close,
+}
+
+impl Message {
+    fn event(self) -> &'static str {
+        match self {
+            Message::Reload => "reload",
+            Message::Css => "css",
+            Message::Close => "close",
+        }
+    }
+}
+
+/// State shared by the HTTP handlers and the rebuild loop.
+pub(crate) struct Shared {
+    dir: PathBuf,
+    events: broadcast::Sender<Message>,
+    /// The current build error, as overlay HTML.
+    error: RwLock<Option<String>>,
+}
+
+impl Shared {
+    fn has_error(&self) -> bool {
+        self.error.read().map(|e| e.is_some()).unwrap_or(false)
+    }
+
+    /// What HTML pages get before `</body>`: the script, and the overlay if a build failed.
+    fn snippet(&self) -> String {
+        let mut s = format!("<script src=\"{SCRIPT_PATH}\"></script>");
+        if let Ok(guard) = self.error.read()
+            && let Some(overlay) = guard.as_ref()
+        {
+            s.push_str(overlay);
+        }
+        s
+    }
+
+    fn set_error(&self, error: Option<&Error>) {
+        if let Ok(mut guard) = self.error.write() {
+            *guard = error.map(overlay);
+        }
+    }
+}
+
+/// A running server. Dropping it without [`Server::stop`] leaves it running until the process
+/// ends; `main` calls [`Server::wait`], which returns after Ctrl-C.
+pub struct Server {
+    url: String,
+    dir: tempfile::TempDir,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    rebuilds: Option<mpsc::Sender<Option<Changes>>>,
+    http: Option<JoinHandle<Result<()>>>,
+    builder: Option<JoinHandle<()>>,
+}
+
+impl Server {
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The folder being served.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Stop serving and watching, and remove the served folder.
+    pub fn stop(mut self) -> Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        self.finish()
+    }
+
+    /// Serve until Ctrl-C.
+    pub fn wait(mut self) -> Result<()> {
+        self.finish()
+    }
+
+    fn finish(&mut self) -> Result<()> {
+        let result = match self.http.take().map(JoinHandle::join) {
+            Some(Ok(r)) => r,
+            Some(Err(_)) => Err(Error::Other("the HTTP server thread panicked".into())),
+            None => Ok(()),
+        };
+        if let Some(tx) = self.rebuilds.take() {
+            let _ = tx.send(None);
+        }
+        if let Some(b) = self.builder.take() {
+            let _ = b.join();
+        }
+        result
+    }
+}
+
+/// Bind the first free port from `port` on.
+fn bind(addr: IpAddr, port: u16, attempts: u16) -> Result<(TcpListener, Option<u16>)> {
+    let mut last = None;
+    for p in port..=port.saturating_add(attempts) {
+        match TcpListener::bind(SocketAddr::new(addr, p)) {
+            Ok(l) => return Ok((l, (p != port).then_some(port))),
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => last = Some(e),
+            Err(e) => return Err(Error::Other(format!("cannot listen on {addr}:{p}: {e}"))),
+        }
+    }
+    Err(Error::Other(format!(
+        "ports {port} to {} on {addr} are all taken ({}); pass --port",
+        port.saturating_add(attempts),
+        last.map(|e| e.to_string()).unwrap_or_default()
+    )))
+}
+
+/// Build the site, start serving it, and (with `watch`) rebuild on changes. Events go to
+/// `on_event` from the server's threads.
+pub fn start(
+    options: ServeOptions,
+    on_event: Arc<dyn Fn(ServeEvent) + Send + Sync>,
+) -> Result<Server> {
+    // Watch events carry absolute paths; so must everything they are compared with.
+    let root =
+        std::path::absolute(&options.build.root).map_err(|e| Error::io(&options.build.root, e))?;
+    crate::load_config(&root)?;
+    let (listener, taken) = bind(options.bind, options.port, options.port_attempts)?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| Error::Other(e.to_string()))?;
+    let shown = if addr.ip().is_unspecified() {
+        SocketAddr::new(IpAddr::from([127, 0, 0, 1]), addr.port())
+    } else {
+        addr
+    };
+    let url = format!("http://{shown}/");
+    let dir = tempfile::Builder::new()
+        .prefix("quire-serve-")
+        .tempdir()
+        .map_err(|e| Error::Other(format!("cannot create a folder to serve from: {e}")))?;
+
+    let (events, _) = broadcast::channel(64);
+    let shared = Arc::new(Shared {
+        dir: dir.path().to_path_buf(),
+        events,
+        error: RwLock::new(None),
+    });
+
+    let mut build_options = options.build.clone();
+    build_options.root = root.clone();
+    build_options.base_url = Some(url.clone());
+    build_options.output = Some(dir.path().to_path_buf());
+    let mut session = Session::new(build_options);
+    rebuild(
+        &mut session,
+        &shared,
+        &Changes::everything(),
+        "first build",
+        &*on_event,
+    );
+
+    // The rebuild loop: one thread, fed by the watcher; `None` stops it.
+    let (tx, rx) = mpsc::channel::<Option<Changes>>();
+    let watcher = if options.watch {
+        let (wtx, wrx) = mpsc::channel::<Changes>();
+        let forward = tx.clone();
+        std::thread::spawn(move || {
+            while let Ok(c) = wrx.recv() {
+                if forward.send(Some(c)).is_err() {
+                    break;
+                }
+            }
+        });
+        let output_dir = crate::load_config(&root)
+            .ok()
+            .map(|c| root.join(c.output_dir))
+            .into_iter()
+            .chain([dir.path().to_path_buf()])
+            .collect();
+        Some(watch::start(&root, output_dir, options.debounce, wtx)?)
+    } else {
+        None
+    };
+    let builder = {
+        let shared = shared.clone();
+        let on_event = on_event.clone();
+        std::thread::spawn(move || {
+            let _watcher = watcher;
+            while let Ok(Some(mut changes)) = rx.recv() {
+                // Take everything already queued: one rebuild for a burst.
+                let mut stop = false;
+                while let Ok(more) = rx.try_recv() {
+                    match more {
+                        Some(m) => changes.merge(m),
+                        None => stop = true,
+                    }
+                }
+                let cause = describe(&root, &changes);
+                rebuild(&mut session, &shared, &changes, &cause, &*on_event);
+                if stop {
+                    break;
+                }
+            }
+        })
+    };
+
+    let (shutdown_tx, shutdown_rx) = tokio::sync::oneshot::channel::<()>();
+    listener
+        .set_nonblocking(true)
+        .map_err(|e| Error::Other(e.to_string()))?;
+    let router = http::router(shared.clone());
+    let http = std::thread::spawn(move || -> Result<()> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(|e| Error::Other(format!("cannot start the server: {e}")))?;
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener)
+                .map_err(|e| Error::Other(e.to_string()))?;
+            let stop = async move {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = shutdown_rx => {}
+                }
+                let _ = shared.events.send(Message::Close);
+            };
+            axum::serve(listener, router)
+                .with_graceful_shutdown(stop)
+                .await
+                .map_err(|e| Error::Other(format!("server error: {e}")))
+        })
+    });
+    on_event(ServeEvent::Listening {
+        url: url.clone(),
+        taken,
+    });
+    Ok(Server {
+        url,
+        dir,
+        shutdown: Some(shutdown_tx),
+        rebuilds: Some(tx),
+        http: Some(http),
+        builder: Some(builder),
+    })
+}
+
+/// Run one build into the served folder and tell pages and the terminal about it.
+fn rebuild(
+    session: &mut Session,
+    shared: &Shared,
+    changes: &Changes,
+    cause: &str,
+    on_event: &(dyn Fn(ServeEvent) + Send + Sync),
+) {
+    let dir = shared.dir.clone();
+    let mut css_only = false;
+    let result = session.build(changes, &dir, |update: &Update| {
+        css_only = is_css_only(update);
+        output::apply(&dir, &update.outputs, &update.copies, &update.removed)
+    });
+    let had_error = shared.has_error();
+    match result {
+        Ok(report) => {
+            shared.set_error(None);
+            let message = if css_only && !had_error {
+                Message::Css
+            } else {
+                Message::Reload
+            };
+            if report.touched > 0 || had_error {
+                let _ = shared.events.send(message);
+            }
+            on_event(ServeEvent::Built {
+                cause: cause.to_string(),
+                report,
+            });
+        }
+        Err(error) => {
+            shared.set_error(Some(&error));
+            let _ = shared.events.send(Message::Reload);
+            on_event(ServeEvent::Failed {
+                cause: cause.to_string(),
+                error,
+            });
+        }
+    }
+}
+
+fn is_css_only(update: &Update) -> bool {
+    let paths = update
+        .outputs
+        .iter()
+        .map(|o| o.path.as_str())
+        .chain(update.copies.iter().map(|c| c.to.as_str()));
+    update.removed.is_empty() && {
+        let mut any = false;
+        for p in paths {
+            if !p.ends_with(".css") {
+                return false;
+            }
+            any = true;
+        }
+        any
+    }
+}
+
+/// "content/posts/a.md" or "templates/ and 2 more" for the terminal line.
+fn describe(root: &Path, changes: &Changes) -> String {
+    let mut names: Vec<String> = changes
+        .content
+        .iter()
+        .map(|p| crate::content::relative(root, p).display().to_string())
+        .collect();
+    if changes.config {
+        names.push("config.toml".into());
+    }
+    if changes.templates {
+        names.push("templates/".into());
+    }
+    if changes.statics {
+        names.push("static/".into());
+    }
+    if changes.everything {
+        names.push("everything".into());
+    }
+    match names.len() {
+        0 => "nothing".into(),
+        1 => names.remove(0),
+        n => format!("{} and {} more", names[0], n - 1),
+    }
+}
+
+/// The error overlay: every problem with its file, position, message and source line.
+fn overlay(error: &Error) -> String {
+    let esc = |s: &str| {
+        let mut out = String::new();
+        let _ = pulldown_cmark_escape::escape_html(&mut out, s);
+        out
+    };
+    let mut items = String::new();
+    for e in error.flatten() {
+        items.push_str("<li style=\"margin:0 0 1em\">");
+        match e {
+            Error::Source(d) => {
+                let place = match d.position {
+                    Some((l, c)) => format!("{}:{l}:{c}", d.path.display()),
+                    None => d.path.display().to_string(),
+                };
+                let _ = write!(
+                    items,
+                    "<strong data-quire-error-file>{}</strong><br>{}",
+                    esc(&place),
+                    esc(&d.message)
+                );
+                if let Some(line) = &d.source_line {
+                    let _ = write!(
+                        items,
+                        "<pre style=\"background:#2a2a2a;color:#fff;padding:.5em;margin:.5em 0 0;white-space:pre-wrap\">{}</pre>",
+                        esc(line)
+                    );
+                }
+            }
+            other => items.push_str(&esc(&other.to_string())),
+        }
+        items.push_str("</li>");
+    }
+    format!(
+        "<div id=\"quire-error-overlay\" role=\"alert\" style=\"position:fixed;inset:0;z-index:2147483647;\
+         overflow:auto;background:rgba(20,20,20,.94);color:#fff;font:15px/1.5 ui-monospace,Menlo,Consolas,monospace;\
+         padding:2em\"><p style=\"font-size:1.2em;margin:0 0 1em;color:#ff8a80\">Quire could not rebuild the site. \
+         The last good version is shown underneath; fix the file and this goes away.</p>\
+         <ul style=\"list-style:none;padding:0;margin:0\">{items}</ul></div>"
+    )
+}
