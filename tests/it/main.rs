@@ -7,3 +7,4 @@ mod harness;
 mod incremental;
 mod output;
 mod sample;
+mod serve;

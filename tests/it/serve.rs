@@ -1,0 +1,474 @@
+//! The dev server: real HTTP on 127.0.0.1 with a free port, a raw client (so hostile paths
+//! reach the server as written), live reload over SSE, and the error overlay.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use quire::serve::{ServeEvent, ServeOptions, Server};
+
+use crate::harness::*;
+
+struct Response {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Response {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn html(&self) -> scraper::Html {
+        scraper::Html::parse_document(&self.body)
+    }
+}
+
+fn request(server: &Server, method: &str, path: &str, extra: &str) -> Response {
+    let addr = server
+        .url()
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    let mut stream = TcpStream::connect(&addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n{extra}\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect();
+    Response {
+        status,
+        headers,
+        body: body.to_string(),
+    }
+}
+
+fn get(server: &Server, path: &str) -> Response {
+    request(server, "GET", path, "")
+}
+
+struct Running {
+    site: TestSite,
+    server: Option<Server>,
+    events: Arc<Mutex<Vec<String>>>,
+}
+
+impl Running {
+    fn start(site: TestSite, watch: bool) -> Running {
+        let events = Arc::new(Mutex::new(Vec::new()));
+        let log = events.clone();
+        let server = quire::serve::start(
+            ServeOptions {
+                build: site.options(),
+                bind: "127.0.0.1".parse().unwrap(),
+                port: 0,
+                watch,
+                debounce: Duration::from_millis(20),
+                port_attempts: 0,
+            },
+            Arc::new(move |e: ServeEvent| {
+                let line = match e {
+                    ServeEvent::Listening { url, .. } => format!("listening {url}"),
+                    ServeEvent::Built { cause, .. } => format!("built {cause}"),
+                    ServeEvent::Failed { cause, error } => format!("failed {cause}: {error}"),
+                };
+                log.lock().unwrap().push(line);
+            }),
+        )
+        .unwrap();
+        Running {
+            site,
+            server: Some(server),
+            events,
+        }
+    }
+
+    fn server(&self) -> &Server {
+        self.server.as_ref().unwrap()
+    }
+
+    /// Wait until the server has logged `n` build results.
+    fn wait_for_builds(&self, n: usize) {
+        let start = Instant::now();
+        loop {
+            let count = self
+                .events
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|l| !l.starts_with("listening"))
+                .count();
+            if count >= n {
+                return;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "no rebuild: {:?}",
+                self.events.lock().unwrap()
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(s) = self.server.take() {
+            s.stop().unwrap();
+        }
+    }
+}
+
+fn sample() -> TestSite {
+    let site = TestSite::new();
+    site.post(
+        "a.md",
+        "title = \"Alpha\"\ndate = 2026-01-01\ntags = [\"x\"]",
+        "Alpha body.",
+    )
+    .post("b.md", "title = \"Beta\"\ndate = 2026-01-02", "Beta body.")
+    .write("static/data.txt", "0123456789");
+    site
+}
+
+/// An SSE connection to the server's event stream.
+fn subscribe(server: &Server) -> BufReader<TcpStream> {
+    let addr = server
+        .url()
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    let mut stream = TcpStream::connect(&addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n",
+        quire::serve::EVENTS_PATH
+    )
+    .unwrap();
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    // Skip the response head.
+    loop {
+        line.clear();
+        reader.read_line(&mut line).unwrap();
+        if line == "\r\n" {
+            break;
+        }
+    }
+    reader
+}
+
+/// The next `event:` name on the stream.
+fn next_event(reader: &mut BufReader<TcpStream>) -> String {
+    let mut line = String::new();
+    loop {
+        line.clear();
+        let n = reader
+            .read_line(&mut line)
+            .expect("an event before the timeout");
+        assert!(n > 0, "stream closed");
+        if let Some(name) = line.trim().strip_prefix("event:") {
+            return name.trim().to_string();
+        }
+    }
+}
+
+#[test]
+fn serves_pages_with_types_redirects_404_and_no_cache_headers() {
+    let running = Running::start(sample(), false);
+    let server = running.server();
+    assert!(server.url().starts_with("http://127.0.0.1:"));
+
+    let home = get(server, "/");
+    assert_eq!(home.status, 200);
+    assert!(
+        home.header("content-type")
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert_eq!(home.header("cache-control"), Some("no-cache"));
+    assert!(home.header("etag").is_some());
+    assert!(home.header("last-modified").is_some());
+    assert_eq!(texts(&home.html(), "main article h2 a"), ["Beta", "Alpha"]);
+    // Links point at the local server, not base_url.
+    let canonical = attrs(
+        &get(server, "/posts/a/").html(),
+        "link[rel=canonical]",
+        "href",
+    );
+    assert_eq!(canonical, [format!("{}posts/a/", server.url())]);
+    // The live-reload script is injected into served pages only.
+    assert_eq!(
+        attrs(&home.html(), "script", "src"),
+        [quire::serve::SCRIPT_PATH]
+    );
+
+    let css = get(server, "/style.css");
+    assert_eq!(css.status, 200);
+    assert!(css.header("content-type").unwrap().starts_with("text/css"));
+
+    let redirect = get(server, "/posts/a");
+    assert!(
+        matches!(redirect.status, 301 | 307 | 308),
+        "{}",
+        redirect.status
+    );
+    assert_eq!(redirect.header("location"), Some("/posts/a/"));
+
+    let missing = get(server, "/no/such/page/");
+    assert_eq!(missing.status, 404);
+    assert!(
+        texts(&missing.html(), "h1")
+            .join(" ")
+            .to_lowercase()
+            .contains("not found")
+    );
+
+    let head = request(server, "HEAD", "/", "");
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty());
+    assert_eq!(
+        head.header("content-length")
+            .unwrap()
+            .parse::<usize>()
+            .unwrap(),
+        home.body.len()
+    );
+
+    let range = request(server, "GET", "/data.txt", "Range: bytes=2-4\r\n");
+    assert_eq!(range.status, 206);
+    assert_eq!(range.body, "234");
+
+    let etag = home.header("etag").unwrap().to_string();
+    let again = request(server, "GET", "/", &format!("If-None-Match: {etag}\r\n"));
+    assert_eq!(again.status, 304);
+}
+
+#[test]
+fn path_traversal_gets_nothing_from_outside() {
+    let running = Running::start(sample(), false);
+    let server = running.server();
+    // A file beside the served folder, and a symlink planted inside pointing out.
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.txt"), "TOP SECRET").unwrap();
+    std::os::unix::fs::symlink(outside.path(), server.dir().join("escape")).unwrap();
+    for path in [
+        "/../secret.txt",
+        "/..%2fsecret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E%2Fsecret.txt",
+        "/posts/../../secret.txt",
+        "/posts/%2e%2e/%2e%2e/secret.txt",
+        "/..%5csecret.txt",
+        "/%252e%252e/secret.txt",
+        "/escape/secret.txt",
+        "/escape/",
+        "//etc/passwd",
+        "/%00",
+        "/../../../../../../etc/passwd",
+    ] {
+        let r = get(server, path);
+        assert!(matches!(r.status, 400 | 404), "{path}: {}", r.status);
+        assert!(
+            !r.body.contains("TOP SECRET") && !r.body.contains("root:"),
+            "{path}"
+        );
+    }
+}
+
+#[test]
+fn an_edit_is_rebuilt_and_open_pages_are_told_to_reload() {
+    let running = Running::start(sample(), true);
+    let server = running.server();
+    let mut events = subscribe(server);
+    std::fs::write(
+        running.site.root().join("content/posts/a.md"),
+        "+++\ntitle = \"Alpha, revised\"\ndate = 2026-01-01\n+++\nNew words.\n",
+    )
+    .unwrap();
+    assert_eq!(next_event(&mut events), "reload");
+    let post = get(server, "/posts/a/");
+    assert_eq!(texts(&post.html(), "main h1"), ["Alpha, revised"]);
+    assert!(
+        texts(&post.html(), "main article")
+            .join(" ")
+            .contains("New words.")
+    );
+
+    // A stylesheet change swaps CSS in place instead of reloading.
+    std::fs::write(
+        running.site.root().join("static/style.css"),
+        "body { color: teal }",
+    )
+    .unwrap();
+    assert_eq!(next_event(&mut events), "css");
+    assert_eq!(get(server, "/style.css").body, "body { color: teal }");
+}
+
+#[test]
+fn a_broken_post_shows_the_error_overlay_until_fixed() {
+    let running = Running::start(sample(), true);
+    let server = running.server();
+    let mut events = subscribe(server);
+    let post = running.site.root().join("content/posts/a.md");
+    std::fs::write(
+        &post,
+        "+++\ntitle = \"Alpha\"\ndate = \"someday\"\n+++\nx\n",
+    )
+    .unwrap();
+    assert_eq!(next_event(&mut events), "reload");
+    let page = get(server, "/posts/b/");
+    assert_eq!(page.status, 200, "the last good site is still served");
+    let overlay = select(&page.html(), "#quire-error-overlay").len();
+    assert_eq!(overlay, 1, "{}", page.body);
+    let files = texts(&page.html(), "#quire-error-overlay [data-quire-error-file]");
+    assert_eq!(files, ["content/posts/a.md:3:8"]);
+    assert!(
+        texts(&page.html(), "#quire-error-overlay pre")
+            .join(" ")
+            .contains("date = \"someday\"")
+    );
+    assert!(
+        running
+            .events
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.starts_with("failed content/posts/a.md"))
+    );
+
+    std::fs::write(
+        &post,
+        "+++\ntitle = \"Alpha fixed\"\ndate = 2026-01-01\n+++\nx\n",
+    )
+    .unwrap();
+    assert_eq!(next_event(&mut events), "reload");
+    let page = get(server, "/posts/a/");
+    assert!(select(&page.html(), "#quire-error-overlay").is_empty());
+    assert_eq!(texts(&page.html(), "main h1"), ["Alpha fixed"]);
+}
+
+#[test]
+fn editor_temporaries_and_new_deleted_and_renamed_files_are_handled() {
+    let running = Running::start(sample(), true);
+    let server = running.server();
+    let root = running.site.root().to_path_buf();
+    running.wait_for_builds(1);
+    // Vim-style swap files and backups trigger nothing.
+    std::fs::write(root.join("content/posts/.a.md.swp"), "junk").unwrap();
+    std::fs::write(root.join("content/posts/a.md~"), "junk").unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        running.events.lock().unwrap().len(),
+        2,
+        "{:?}",
+        running.events.lock().unwrap()
+    );
+
+    // Save by rename, a new folder with a bundle, a deletion.
+    std::fs::write(
+        root.join("content/posts/.tmp-save"),
+        "+++\ntitle = \"Beta 2\"\ndate = 2026-01-02\n+++\nx\n",
+    )
+    .unwrap();
+    std::fs::rename(
+        root.join("content/posts/.tmp-save"),
+        root.join("content/posts/b.md"),
+    )
+    .unwrap();
+    std::fs::create_dir_all(root.join("content/posts/new-bundle")).unwrap();
+    std::fs::write(
+        root.join("content/posts/new-bundle/index.md"),
+        "+++\ntitle = \"Bundle\"\ndate = 2026-01-03\n+++\n![p](p.txt)\n",
+    )
+    .unwrap();
+    std::fs::write(root.join("content/posts/new-bundle/p.txt"), "asset").unwrap();
+    std::fs::remove_file(root.join("content/posts/a.md")).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let home = get(server, "/");
+        let titles = texts(&home.html(), "main article h2 a");
+        if titles == ["Bundle", "Beta 2"] && get(server, "/posts/new-bundle/p.txt").body == "asset"
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{titles:?} {:?}",
+            running.events.lock().unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    assert_eq!(get(server, "/posts/a/").status, 404);
+}
+
+#[test]
+fn a_taken_port_moves_to_the_next_free_one() {
+    let blocker = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = blocker.local_addr().unwrap().port();
+    let site = sample();
+    let taken = Arc::new(Mutex::new(None));
+    let t = taken.clone();
+    let server = quire::serve::start(
+        ServeOptions {
+            build: site.options(),
+            bind: "127.0.0.1".parse().unwrap(),
+            port,
+            watch: false,
+            debounce: Duration::from_millis(20),
+            port_attempts: 20,
+        },
+        Arc::new(move |e: ServeEvent| {
+            if let ServeEvent::Listening { taken, .. } = e {
+                *t.lock().unwrap() = Some(taken);
+            }
+        }),
+    )
+    .unwrap();
+    assert_ne!(server.url(), format!("http://127.0.0.1:{port}/"));
+    assert_eq!(*taken.lock().unwrap(), Some(Some(port)));
+    assert_eq!(get(&server, "/").status, 200);
+    server.stop().unwrap();
+}
+
+#[test]
+fn serving_never_touches_the_build_output() {
+    let site = sample();
+    let built = site.built();
+    let before = tree(&built.out);
+    let running = Running::start(site, false);
+    assert_eq!(get(running.server(), "/").status, 200);
+    assert_eq!(tree(&built.out), before);
+    assert!(
+        !String::from_utf8_lossy(&std::fs::read(built.out.join("index.html")).unwrap())
+            .contains("livereload")
+    );
+}
