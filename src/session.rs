@@ -81,6 +81,8 @@ pub struct Report {
     pub touched: usize,
     pub output: PathBuf,
     pub elapsed: Duration,
+    /// Time since the start at the end of each stage (load, assemble, render, assets, write).
+    pub timings: Vec<(&'static str, Duration)>,
 }
 
 struct Cached {
@@ -172,11 +174,14 @@ impl Session {
             Some((b, html)) if b.as_deref() == base => Arc::clone(html),
             _ => Arc::new(site::render_markdown(doc, base)),
         };
+        let mut timings = vec![("load", start.elapsed())];
         let site = Site::assemble(&config, &documents, &site_options, &markdown)?;
+        timings.push(("assemble", start.elapsed()));
         self.remember_markdown(&root, &site);
 
         let theme = self.theme.as_ref().expect("theme loaded above");
         let pages = render::render(theme, &site, &config, &self.pages)?;
+        timings.push(("render", start.elapsed()));
         let rendered = pages.changed.len();
         let (assets, mut update) = self.assets(&root, &site, &config, &pages.fingerprints)?;
         update.outputs.extend(pages.changed);
@@ -189,7 +194,9 @@ impl Session {
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
+        timings.push(("assets", start.elapsed()));
         let touched = write(&update)?;
+        timings.push(("write", start.elapsed()));
 
         let report = Report {
             posts: site.posts.len(),
@@ -199,6 +206,7 @@ impl Session {
             touched,
             output: output.to_path_buf(),
             elapsed: start.elapsed(),
+            timings,
         };
         self.pages = pages.fingerprints;
         self.assets = assets;
