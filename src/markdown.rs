@@ -28,6 +28,8 @@ pub struct Heading {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Rendered {
     pub html: String,
+    /// Fingerprint of `html`, so pages can be fingerprinted without hashing it again.
+    pub html_fingerprint: u64,
     /// The content before `<!-- more -->`, else the first paragraph.
     pub summary_html: String,
     /// The summary as plain text, for meta descriptions and feeds.
@@ -176,6 +178,7 @@ pub fn render(source: &str, options: &Options) -> Rendered {
     );
     let summary_text = plain_text(summary_events);
     Rendered {
+        html_fingerprint: crate::fingerprint::of_bytes(html.as_bytes()),
         html,
         summary_html,
         summary_text,

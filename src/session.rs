@@ -5,7 +5,7 @@
 //! and writes only pages whose fingerprint changed. So a rebuild cannot disagree with a full
 //! build.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
@@ -16,7 +16,6 @@ use crate::config::Config;
 use crate::content::{self, Document, Scan};
 use crate::error::{Error, Result};
 use crate::fingerprint;
-use crate::markdown::Rendered;
 use crate::output::{Copy, Output};
 use crate::render::{self, EmbeddedStatic, Theme};
 use crate::site::{self, Site};
@@ -85,20 +84,21 @@ pub struct Report {
     pub timings: Vec<(&'static str, Duration)>,
 }
 
-struct Cached {
-    hash: u64,
-    doc: Arc<Document>,
-    /// The HTML and the link base it was rendered for.
-    rendered: Option<(Option<String>, Arc<Rendered>)>,
+/// The sources of the last scan and their parsed documents, kept in scan order so a rebuild
+/// touches only the entries that changed.
+struct Sources {
+    scan: Scan,
+    /// Parallel to `scan.sources`: the hash of the file's bytes and its document, or `None`
+    /// when it failed to load (it is read again on every build until it loads).
+    docs: Vec<Option<(u64, Arc<Document>)>>,
+    /// Source path -> position in `scan.sources`.
+    index: HashMap<PathBuf, usize>,
 }
 
 /// A site being built, and what is known about its last build.
 pub struct Session {
     options: BuildOptions,
-    scan: Option<Scan>,
-    docs: HashMap<PathBuf, Cached>,
-    /// Sources that failed last time: always read again.
-    failed: BTreeSet<PathBuf>,
+    sources: Option<Sources>,
     theme: Option<Theme>,
     /// Output path -> fingerprint, for every page and file of the last successful build.
     pages: HashMap<String, u64>,
@@ -109,9 +109,7 @@ impl Session {
     pub fn new(options: BuildOptions) -> Session {
         Session {
             options,
-            scan: None,
-            docs: HashMap::new(),
-            failed: BTreeSet::new(),
+            sources: None,
             theme: None,
             pages: HashMap::new(),
             assets: HashMap::new(),
@@ -166,18 +164,9 @@ impl Session {
             drafts: self.options.drafts,
             now,
         };
-        let docs = &self.docs;
-        let markdown = |doc: &Arc<Document>, base: Option<&str>| match docs
-            .get(&root.join(&doc.source))
-            .and_then(|c| c.rendered.as_ref())
-        {
-            Some((b, html)) if b.as_deref() == base => Arc::clone(html),
-            _ => Arc::new(site::render_markdown(doc, base)),
-        };
         let mut timings = vec![("load", start.elapsed())];
-        let site = Site::assemble(&config, &documents, &site_options, &markdown)?;
+        let site = Site::assemble(&config, &documents, &site_options)?;
         timings.push(("assemble", start.elapsed()));
-        self.remember_markdown(&root, &site);
 
         let theme = self.theme.as_ref().expect("theme loaded above");
         let pages = render::render(theme, &site, &config, &self.pages)?;
@@ -214,93 +203,79 @@ impl Session {
     }
 
     fn forget(&mut self) {
-        self.scan = None;
-        self.docs.clear();
-        self.failed.clear();
+        self.sources = None;
         self.theme = None;
         self.pages.clear();
         self.assets.clear();
     }
 
-    /// Every document, reading only what changed. Sources that were modified are re-read;
-    /// creations, deletions and renames make us walk `content/` again.
+    /// Every document, reading only what changed. Modified sources are re-read; creations,
+    /// deletions and renames make us walk `content/` again, keeping what is unchanged.
     fn load_documents(&mut self, root: &Path, changes: &Changes) -> Result<Vec<Arc<Document>>> {
-        let known: HashSet<&Path> = self
-            .scan
-            .iter()
-            .flat_map(|s| s.sources.iter().map(|(p, _)| p.as_path()))
-            .collect();
-        let rescan = self.scan.is_none()
-            || changes
+        let rescan = match &self.sources {
+            None => true,
+            Some(s) => changes
                 .content
                 .iter()
-                .any(|p| !known.contains(p.as_path()) || !p.is_file());
+                .any(|p| !s.index.contains_key(p) || !p.is_file()),
+        };
         if rescan {
-            self.scan = Some(content::scan(root)?);
+            let scan = content::scan(root)?;
+            let old = self.sources.take();
+            let docs = scan
+                .sources
+                .iter()
+                .map(|(p, _)| {
+                    let old = old.as_ref()?;
+                    old.docs[*old.index.get(p)?].clone()
+                })
+                .collect();
+            let index = scan
+                .sources
+                .iter()
+                .enumerate()
+                .map(|(i, (p, _))| (p.clone(), i))
+                .collect();
+            self.sources = Some(Sources { scan, docs, index });
         }
-        let scan = self.scan.as_ref().expect("scanned above");
+        let sources = self.sources.as_mut().expect("scanned above");
 
-        let stale: Vec<&(PathBuf, content::Kind)> = scan
-            .sources
-            .iter()
-            .filter(|(p, _)| {
-                !self.docs.contains_key(p) || changes.content.contains(p) || self.failed.contains(p)
+        // Read what is new, changed, or failed last time.
+        let stale: Vec<usize> = (0..sources.docs.len())
+            .filter(|&i| sources.docs[i].is_none())
+            .chain(changes.content.iter().filter_map(|p| sources.index.get(p).copied()))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let scan = &sources.scan;
+        let results: Vec<(usize, Result<(u64, Document)>)> = stale
+            .par_iter()
+            .map(|&i| {
+                let (path, kind) = &scan.sources[i];
+                (i, content::read(root, path, *kind))
             })
             .collect();
-        let results: Vec<(PathBuf, Result<(u64, Document)>)> = stale
-            .par_iter()
-            .map(|(p, kind)| (p.clone(), content::read(root, p, *kind)))
-            .collect();
         let mut errors = Vec::new();
-        for (path, result) in results {
+        for (i, result) in results {
             match result {
-                Ok((hash, doc)) => {
-                    self.failed.remove(&path);
-                    let unchanged = self.docs.get(&path).is_some_and(|c| c.hash == hash);
-                    if !unchanged {
-                        let doc = Arc::new(doc);
-                        self.docs.insert(
-                            path,
-                            Cached {
-                                hash,
-                                doc,
-                                rendered: None,
-                            },
-                        );
-                    }
-                }
+                // Unchanged bytes keep the old document, and with it its rendered Markdown.
+                Ok((hash, _)) if sources.docs[i].as_ref().is_some_and(|(h, _)| *h == hash) => {}
+                Ok((hash, doc)) => sources.docs[i] = Some((hash, Arc::new(doc))),
                 Err(e) => {
-                    self.docs.remove(&path);
-                    self.failed.insert(path);
+                    sources.docs[i] = None;
                     errors.push(e);
                 }
             }
         }
-        let present: HashSet<&Path> = scan.sources.iter().map(|(p, _)| p.as_path()).collect();
-        self.docs.retain(|p, _| present.contains(p.as_path()));
-        self.failed.retain(|p| present.contains(p.as_path()));
         if let Some(e) = Error::from_many(errors) {
             return Err(e);
         }
-        Ok(scan
-            .sources
+        Ok(sources
+            .docs
             .iter()
-            .filter_map(|(p, _)| self.docs.get(p).map(|c| Arc::clone(&c.doc)))
+            .flatten()
+            .map(|(_, d)| Arc::clone(d))
             .collect())
-    }
-
-    fn remember_markdown(&mut self, root: &Path, site: &Site) {
-        let bundle_base = |doc: &Document, url: &str| doc.is_bundle.then(|| url.to_string());
-        let posts = site
-            .posts
-            .iter()
-            .map(|p| (&p.doc, bundle_base(&p.doc, &p.url), &p.rendered));
-        let pages = site.pages.iter().map(|p| (&p.doc, None, &p.rendered));
-        for (doc, base, html) in posts.chain(pages) {
-            if let Some(c) = self.docs.get_mut(&root.join(&doc.source)) {
-                c.rendered = Some((base, Arc::clone(html)));
-            }
-        }
     }
 
     /// The files copied rather than rendered, with fingerprints: the theme's embedded assets
@@ -317,7 +292,7 @@ impl Session {
             .into_iter()
             .map(|(from, to)| Copy { from, to })
             .collect();
-        let scan = self.scan.as_ref().expect("documents loaded first");
+        let scan = &self.sources.as_ref().expect("documents loaded first").scan;
         for post in &site.posts {
             let folder = root.join(post.doc.source.parent().unwrap_or(Path::new("")));
             let Some(files) = scan.assets.get(&folder).filter(|_| post.doc.is_bundle) else {

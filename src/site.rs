@@ -2,7 +2,7 @@
 //! taxonomies (tags, categories) with unique ASCII slugs. Pure: no I/O. Posts refer to terms and
 //! terms to posts by index, never by reference.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
@@ -81,35 +81,30 @@ pub fn join_url(base_path: &str, path: &str) -> String {
     format!("{}{}", base_path.trim_end_matches('/'), path)
 }
 
-/// Render a document's Markdown as it appears at `link_base` (a bundle post's URL, for its
-/// relative links), with its front matter `summary` replacing the derived one.
-pub fn render_markdown(doc: &Document, link_base: Option<&str>) -> Rendered {
-    let md = markdown::Options {
-        link_base,
-        reserved_ids: crate::render::PAGE_IDS,
-    };
-    let mut rendered = markdown::render(&doc.body, &md);
-    if let Some(summary) = &doc.summary {
-        let own = markdown::render(summary, &md);
-        rendered.summary_html = own.html;
-        rendered.summary_text = own.summary_text;
-    }
-    rendered
+/// A document's Markdown rendered as it appears at `link_base` (a bundle post's URL, for its
+/// relative links), with its front matter `summary` replacing the derived one. Memoized in
+/// the document: a rebuild reuses it unless the file (hence the document) or the URL changed.
+pub fn render_markdown(doc: &Document, link_base: Option<&str>) -> Arc<Rendered> {
+    let is_key = |k: &Option<String>| k.as_deref() == link_base;
+    doc.rendered.get_or_insert(is_key, || {
+        let md = markdown::Options {
+            link_base,
+            reserved_ids: crate::render::PAGE_IDS,
+        };
+        let mut rendered = markdown::render(&doc.body, &md);
+        if let Some(summary) = &doc.summary {
+            let own = markdown::render(summary, &md);
+            rendered.summary_html = own.html;
+            rendered.summary_text = own.summary_text;
+        }
+        (link_base.map(str::to_owned), Arc::new(rendered))
+    })
 }
 
-/// How [`Site::assemble`] gets rendered Markdown: [`render_markdown`] directly, or through a
-/// cache in an incremental build.
-pub type MarkdownFn<'a> = dyn Fn(&Arc<Document>, Option<&str>) -> Arc<Rendered> + Sync + 'a;
-
 impl Site {
-    /// Assemble the model from every parsed document. `markdown` renders (or recalls) a
-    /// document's HTML; everything else here is cheap and recomputed on every build.
-    pub fn assemble(
-        config: &Config,
-        documents: &[Arc<Document>],
-        options: &Options,
-        markdown: &MarkdownFn,
-    ) -> Result<Site> {
+    /// Assemble the model from every parsed document. Markdown is rendered once per document
+    /// (see [`render_markdown`]); everything else here is cheap and recomputed on every build.
+    pub fn assemble(config: &Config, documents: &[Arc<Document>], options: &Options) -> Result<Site> {
         let mut errors = Vec::new();
         let (posts, pages): (Vec<&Arc<Document>>, Vec<&Arc<Document>>) = documents
             .iter()
@@ -152,8 +147,9 @@ impl Site {
                 .then_with(|| a.source.cmp(&b.source))
         });
 
-        let tags = build_taxonomy(config, "tags", "Tags", &posts, |d| &d.tags, &mut errors);
-        let categories = build_taxonomy(
+        let (tags, post_tags) =
+            build_taxonomy(config, "tags", "Tags", &posts, |d| &d.tags, &mut errors);
+        let (categories, post_categories) = build_taxonomy(
             config,
             "categories",
             "Categories",
@@ -165,20 +161,12 @@ impl Site {
             return Err(e);
         }
 
-        let mut post_tags = post_terms(&tags, posts.len());
-        let mut post_categories = post_terms(&categories, posts.len());
-        // Keep the order the author wrote the tags in.
-        for (i, (doc, _)) in posts.iter().enumerate() {
-            sort_as_written(&mut post_tags[i], &tags, &doc.tags);
-            sort_as_written(&mut post_categories[i], &categories, &doc.categories);
-        }
-
         let posts: Vec<Post> = posts
             .into_par_iter()
             .zip(post_tags.into_par_iter().zip(post_categories))
             .map(|((doc, url), (tags, categories))| {
                 let link_base = doc.is_bundle.then_some(url.as_str());
-                let rendered = markdown(doc, link_base);
+                let rendered = render_markdown(doc, link_base);
                 let image = doc.image.as_ref().map(|img| ImageRef {
                     src: resolve_src(&img.src, base, link_base),
                     ..img.clone()
@@ -199,7 +187,7 @@ impl Site {
             .into_par_iter()
             .map(|(doc, url)| Page {
                 doc: Arc::clone(doc),
-                rendered: markdown(doc, None),
+                rendered: render_markdown(doc, None),
                 url,
             })
             .collect();
@@ -217,15 +205,6 @@ impl Site {
             categories,
         })
     }
-}
-
-fn sort_as_written(indices: &mut [usize], tax: &Taxonomy, written: &[String]) {
-    indices.sort_by_key(|&n| {
-        written
-            .iter()
-            .position(|w| term_key(w) == term_key(&tax.terms[n].name))
-            .unwrap_or(usize::MAX)
-    });
 }
 
 /// A lead image path: bundle-relative paths resolve to the post's folder, root paths get the
@@ -251,6 +230,8 @@ pub fn term_key(name: &str) -> String {
         .to_lowercase()
 }
 
+/// A taxonomy from the posts (newest first), and for each post its term indices in the order
+/// the author wrote them. Each written name is normalized once.
 fn build_taxonomy(
     config: &Config,
     name: &'static str,
@@ -258,27 +239,36 @@ fn build_taxonomy(
     posts: &[(&Arc<Document>, String)],
     terms_of: impl Fn(&Document) -> &Vec<String>,
     errors: &mut Vec<Error>,
-) -> Taxonomy {
-    // Display names: the first spelling seen, reading posts oldest first.
-    let mut by_key: HashMap<String, (String, Vec<usize>)> = HashMap::new();
-    for (i, (doc, _)) in posts.iter().enumerate().rev() {
-        for written in terms_of(doc) {
-            let key = term_key(written);
-            let entry = by_key.entry(key).or_insert_with(|| {
-                (
-                    written.split_whitespace().collect::<Vec<_>>().join(" "),
-                    Vec::new(),
-                )
-            });
-            // Posts are visited in order, so a repeat within one post is always the last entry.
-            if entry.1.last() != Some(&i) {
-                entry.1.push(i);
+) -> (Taxonomy, Vec<Vec<usize>>) {
+    // Per post: (key, written) pairs, without repeats.
+    let written: Vec<Vec<(String, &str)>> = posts
+        .iter()
+        .map(|(doc, _)| {
+            let mut pairs: Vec<(String, &str)> = Vec::new();
+            for w in terms_of(doc) {
+                let key = term_key(w);
+                if !pairs.iter().any(|(k, _)| *k == key) {
+                    pairs.push((key, w));
+                }
             }
+            pairs
+        })
+        .collect();
+    // Display names: the first spelling seen, reading posts oldest first.
+    let mut by_key: HashMap<&str, (String, Vec<usize>)> = HashMap::new();
+    for (i, pairs) in written.iter().enumerate().rev() {
+        for (key, w) in pairs {
+            by_key
+                .entry(key)
+                .or_insert_with(|| (w.split_whitespace().collect::<Vec<_>>().join(" "), Vec::new()))
+                .1
+                .push(i);
         }
     }
-    let mut terms: Vec<(String, String, String, Vec<usize>)> = Vec::with_capacity(by_key.len());
+    let mut terms: Vec<(String, &str, String, Vec<usize>)> = Vec::with_capacity(by_key.len());
     for (key, (display, mut post_ids)) in by_key {
-        post_ids.sort_unstable();
+        // Collected oldest first; terms list posts newest first.
+        post_ids.reverse();
         let slug = crate::slugify(&display);
         if slug.is_empty() {
             let doc = &posts[post_ids[0]].0;
@@ -293,38 +283,42 @@ fn build_taxonomy(
     // Sort by slug then key so that colliding slugs get suffixes in a stable order.
     terms.sort();
     let base = join_url(&config.base_path, &format!("/{name}/"));
-    let mut taken: HashMap<String, usize> = HashMap::new();
-    let terms = terms
-        .into_iter()
-        .map(|(slug, _key, display, post_ids)| {
-            let n = taken.entry(slug.clone()).or_insert(0);
-            *n += 1;
-            let slug = if *n == 1 { slug } else { format!("{slug}-{n}") };
-            Term {
-                url: format!("{base}{slug}/"),
-                name: display,
-                slug,
-                posts: post_ids,
+    let mut taken: HashSet<String> = terms.iter().map(|t| t.0.clone()).collect();
+    let mut index: HashMap<&str, usize> = HashMap::with_capacity(terms.len());
+    let mut previous: Option<String> = None;
+    let mut list = Vec::with_capacity(terms.len());
+    for (n, (slug, key, display, post_ids)) in terms.into_iter().enumerate() {
+        let slug = if previous.as_deref() == Some(slug.as_str()) {
+            let mut k = 2;
+            while taken.contains(&format!("{slug}-{k}")) {
+                k += 1;
             }
-        })
+            let unique = format!("{slug}-{k}");
+            taken.insert(unique.clone());
+            unique
+        } else {
+            previous = Some(slug.clone());
+            slug
+        };
+        index.insert(key, n);
+        list.push(Term {
+            url: format!("{base}{slug}/"),
+            name: display,
+            slug,
+            posts: post_ids,
+        });
+    }
+    let per_post = written
+        .iter()
+        .map(|pairs| pairs.iter().filter_map(|(k, _)| index.get(k.as_str()).copied()).collect())
         .collect();
-    Taxonomy {
+    let taxonomy = Taxonomy {
         name,
         title,
         url: base,
-        terms,
-    }
-}
-
-/// For each post, the indices of its terms.
-fn post_terms(tax: &Taxonomy, post_count: usize) -> Vec<Vec<usize>> {
-    let mut out = vec![Vec::new(); post_count];
-    for (n, term) in tax.terms.iter().enumerate() {
-        for &p in &term.posts {
-            out[p].push(n);
-        }
-    }
-    out
+        terms: list,
+    };
+    (taxonomy, per_post)
 }
 
 /// URLs Quire generates itself, which no post or page may take.
@@ -343,9 +337,8 @@ fn check_unique_urls(
 ) {
     let reserved = reserved_urls(config);
     let mut seen: HashMap<&str, &Document> = HashMap::new();
-    let mut all: Vec<&(&Arc<Document>, String)> = posts.iter().chain(pages).collect();
-    all.sort_by(|a, b| a.0.source.cmp(&b.0.source));
-    for (doc, url) in all {
+    // Documents arrive in scan order (sorted by path), so "first" is stable.
+    for (doc, url) in posts.iter().chain(pages) {
         if reserved
             .iter()
             .any(|r| url == r || (r.ends_with("/page/") && url.starts_with(r.as_str())))
@@ -400,9 +393,7 @@ mod tests {
 
     fn assemble(docs: Vec<Document>, options: &Options) -> Result<Site> {
         let docs: Vec<Arc<Document>> = docs.into_iter().map(Arc::new).collect();
-        Site::assemble(&config(), &docs, options, &|d, base| {
-            Arc::new(render_markdown(d, base))
-        })
+        Site::assemble(&config(), &docs, options)
     }
 
     fn site(docs: Vec<Document>) -> Result<Site> {

@@ -6,10 +6,12 @@ pub mod front_matter;
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
 use crate::error::{Diagnostic, Error, Result};
+use crate::markdown::Rendered;
 use date::Date;
 use front_matter::ErrorAt;
 
@@ -49,6 +51,46 @@ pub struct Document {
     pub body: String,
     /// True when the document is `index.md` in its own folder (a bundle).
     pub is_bundle: bool,
+    /// The Markdown rendered for a link base (see `site::render_markdown`).
+    pub rendered: Memo<Option<String>, Arc<Rendered>>,
+}
+
+/// A value computed from an immutable owner and remembered with the key it was computed for.
+/// Clones start empty.
+pub struct Memo<K, V>(Mutex<Option<(K, V)>>);
+
+impl<K, V> Default for Memo<K, V> {
+    fn default() -> Self {
+        Memo(Mutex::new(None))
+    }
+}
+
+impl<K, V> Clone for Memo<K, V> {
+    fn clone(&self) -> Self {
+        Memo::default()
+    }
+}
+
+impl<K, V> std::fmt::Debug for Memo<K, V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Memo")
+    }
+}
+
+impl<K, V: Clone> Memo<K, V> {
+    /// The remembered value if `is_key` accepts the key it was computed for; else compute
+    /// a new `(key, value)` pair, remember it and return the value.
+    pub fn get_or_insert(&self, is_key: impl FnOnce(&K) -> bool, make: impl FnOnce() -> (K, V)) -> V {
+        let mut guard = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((k, v)) = guard.as_ref()
+            && is_key(k)
+        {
+            return v.clone();
+        }
+        let (k, v) = make();
+        *guard = Some((k, v.clone()));
+        v
+    }
 }
 
 impl Document {
@@ -146,6 +188,7 @@ impl Document {
             extra: fm.extra.unwrap_or_default(),
             body: split.body.to_string(),
             is_bundle,
+            rendered: Memo::default(),
         })
     }
 }

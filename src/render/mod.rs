@@ -133,6 +133,18 @@ struct Renderer<'a> {
     nav: Vec<(&'a str, String)>,
     /// Tags always (the navigation links to them); categories when any post has one.
     taxonomies: Vec<&'a Taxonomy>,
+    /// Per post (same order as `site.posts`): views and fingerprints every page needs.
+    posts: Vec<PostParts<'a>>,
+}
+
+/// What every page showing a post needs, built once per build: its summary and link views
+/// with their fingerprints, and its meta description.
+struct PostParts<'a> {
+    summary: PostSummary<'a>,
+    summary_fingerprint: u64,
+    link: PostLink<'a>,
+    link_fingerprint: u64,
+    description: String,
 }
 
 impl<'a> Renderer<'a> {
@@ -156,14 +168,36 @@ impl<'a> Renderer<'a> {
             .into_iter()
             .filter(|t| t.name == "tags" || !t.terms.is_empty())
             .collect();
+        let views = Views { site, config };
+        let posts = site
+            .posts
+            .par_iter()
+            .map(|post| {
+                let date = post.doc.date.map(|d| d.to_rfc3339());
+                let summary = views.summary(post, date.clone());
+                let link = PostLink {
+                    title: &post.doc.title,
+                    url: &post.url,
+                    date,
+                };
+                PostParts {
+                    summary_fingerprint: fingerprint::of(&summary),
+                    link_fingerprint: fingerprint::of(&link),
+                    summary,
+                    link,
+                    description: clip(&post.rendered.summary_text, DESCRIPTION_LIMIT),
+                }
+            })
+            .collect();
         Renderer {
             theme,
+            posts,
             previous,
             base_fingerprint,
             tera,
             site,
             config,
-            views: Views { site, config },
+            views,
             home,
             nav,
             taxonomies,
@@ -195,20 +229,18 @@ impl<'a> Renderer<'a> {
     fn render(&self, job: &Job) -> Result<(String, u64, Option<Output>)> {
         match *job {
             Job::Home { page } => {
-                let (meta, own) = self.home(page);
-                self.emit(meta, own)
+                let all: Vec<usize> = (0..self.site.posts.len()).collect();
+                let (fp, list) = self.list(&self.home, &all, page);
+                self.emit(self.home_meta(page, list.paginator.total_pages), fp, || list)
             }
-            Job::Post(i) => {
-                let (meta, own) = self.post(i);
-                self.emit(meta, own)
-            }
+            Job::Post(i) => self.post(i),
             Job::Page(i) => {
                 let (meta, own) = self.page(i);
-                self.emit(meta, own)
+                self.emit(meta, fingerprint::of(&own), || own)
             }
             Job::TaxonomyList(t) => {
                 let (meta, own) = self.taxonomy(self.taxonomies[t]);
-                self.emit(meta, own)
+                self.emit(meta, fingerprint::of(&own), || own)
             }
             Job::Term {
                 taxonomy,
@@ -216,8 +248,7 @@ impl<'a> Renderer<'a> {
                 page,
             } => {
                 let tax = self.taxonomies[taxonomy];
-                let (meta, own) = self.term(tax, &tax.terms[term], page);
-                self.emit(meta, own)
+                self.term(tax, &tax.terms[term], page)
             }
             Job::NotFound => {
                 let meta = Meta {
@@ -228,13 +259,19 @@ impl<'a> Renderer<'a> {
                     kind: "404",
                     section: String::new(),
                 };
-                self.emit(meta, Empty {})
+                self.emit(meta, fingerprint::of(&Empty {}), || Empty {})
             }
         }
     }
 
-    /// Fingerprint the page and render it if it changed since `previous`.
-    fn emit<T: Serialize>(&self, meta: Meta, own: T) -> Result<(String, u64, Option<Output>)> {
+    /// Fingerprint the page and render it if it changed since `previous`. `own_fingerprint`
+    /// must identify exactly the values `own` produces; `own` is only called to render.
+    fn emit<T: Serialize>(
+        &self,
+        meta: Meta,
+        own_fingerprint: u64,
+        own: impl FnOnce() -> T,
+    ) -> Result<(String, u64, Option<Output>)> {
         let nav: Vec<NavItem> = self
             .nav
             .iter()
@@ -244,8 +281,8 @@ impl<'a> Renderer<'a> {
                 active: *url == meta.section,
             })
             .collect();
-        let vars = PageVars {
-            own,
+        let mut vars = PageVars {
+            own: Empty {},
             nav,
             page_title: &meta.title,
             page_description: &meta.description,
@@ -257,10 +294,19 @@ impl<'a> Renderer<'a> {
             self.base_fingerprint,
             fingerprint::of(meta.template),
             fingerprint::of(&vars),
+            own_fingerprint,
         ]);
         if self.previous.get(&path) == Some(&fingerprint) {
             return Ok((path, fingerprint, None));
         }
+        let vars = PageVars {
+            own: own(),
+            nav: std::mem::take(&mut vars.nav),
+            page_title: vars.page_title,
+            page_description: vars.page_description,
+            current_url: vars.current_url,
+            kind: vars.kind,
+        };
         let ctx = Context::from_serialize(&vars)
             .map_err(|e| Error::Other(format!("{}: template context: {e}", meta.url)))?;
         let html = self.theme.render(&self.tera, meta.template, &ctx)?;
@@ -271,33 +317,30 @@ impl<'a> Renderer<'a> {
         Ok((path, fingerprint, Some(output)))
     }
 
-    /// A page of post summaries with its paginator.
-    fn list(&self, first: &str, posts: &[usize], page: usize) -> ListVars<'a> {
+    /// A page of post summaries with its paginator, and its fingerprint.
+    fn list<'s>(&'s self, first: &str, posts: &[usize], page: usize) -> (u64, ListVars<'a, 's>) {
         let per_page = self.config.posts_per_page;
         let total = page_count(posts.len(), per_page);
-        ListVars {
-            posts: posts
-                .iter()
-                .skip((page - 1) * per_page)
-                .take(per_page)
-                .map(|&i| self.views.summary(&self.site.posts[i]))
-                .collect(),
-            paginator: Paginator::new(first, page, total, posts.len()),
-        }
+        let shown = posts.iter().skip((page - 1) * per_page).take(per_page);
+        let paginator = Paginator::new(first, page, total, posts.len());
+        let mut parts = vec![fingerprint::of(&paginator)];
+        parts.extend(shown.clone().map(|&i| self.posts[i].summary_fingerprint));
+        let list = ListVars {
+            posts: shown.map(|&i| &self.posts[i].summary).collect(),
+            paginator,
+        };
+        (fingerprint::combine(&parts), list)
     }
 
-    fn home(&self, page: usize) -> (Meta, ListVars<'a>) {
+    fn home_meta(&self, page: usize, total: usize) -> Meta {
         let config = self.config;
-        let all: Vec<usize> = (0..self.site.posts.len()).collect();
-        let own = self.list(&self.home, &all, page);
-        let total = own.paginator.total_pages;
         let title = match (page, config.tagline.is_empty()) {
             (1, true) => config.title.clone(),
             (1, false) => format!("{} — {}", config.title, config.tagline),
             _ => format!("{} — page {page} of {total}", config.title),
         };
         let description = plain_text(&config.description);
-        let meta = Meta {
+        Meta {
             template: "index.html",
             url: page_url(&self.home, page),
             title,
@@ -308,28 +351,41 @@ impl<'a> Renderer<'a> {
             },
             kind: "home",
             section: self.home.clone(),
-        };
-        (meta, own)
+        }
     }
 
-    fn post(&self, i: usize) -> (Meta, PostVars<'a>) {
-        let posts = &self.site.posts;
-        let post = &posts[i];
-        let own = PostVars {
-            post: self.views.post(post),
-            // Posts are newest first: the previous (older) post has the next index.
-            previous: posts.get(i + 1).map(PostLink::new),
-            next: i.checked_sub(1).map(|j| PostLink::new(&posts[j])),
-        };
+    fn post(&self, i: usize) -> Result<(String, u64, Option<Output>)> {
+        let post = &self.site.posts[i];
+        let parts = &self.posts[i];
+        let rest = self.views.post_rest(post);
+        // Posts are newest first: the previous (older) post has the next index.
+        let previous = self.posts.get(i + 1);
+        let next = i.checked_sub(1).map(|j| &self.posts[j]);
+        let link_fp = |p: Option<&PostParts>| p.map_or(0, |p| p.link_fingerprint);
+        let fp = fingerprint::combine(&[
+            parts.summary_fingerprint,
+            post.rendered.html_fingerprint,
+            fingerprint::of(&rest),
+            link_fp(previous),
+            link_fp(next),
+        ]);
         let meta = Meta {
             template: "post.html",
             url: post.url.clone(),
             title: format!("{} — {}", post.doc.title, self.config.title),
-            description: clip(&post.rendered.summary_text, DESCRIPTION_LIMIT),
+            description: parts.description.clone(),
             kind: "post",
             section: self.home.clone(),
         };
-        (meta, own)
+        self.emit(meta, fp, || PostVars {
+            post: PostView {
+                summary: &parts.summary,
+                content: &post.rendered.html,
+                rest,
+            },
+            previous: previous.map(|p| p.link.clone()),
+            next: next.map(|p| p.link.clone()),
+        })
     }
 
     fn page(&self, i: usize) -> (Meta, PageOwnVars<'a>) {
@@ -375,8 +431,13 @@ impl<'a> Renderer<'a> {
         (meta, own)
     }
 
-    fn term(&self, tax: &'a Taxonomy, term: &'a Term, page: usize) -> (Meta, TermVars<'a>) {
-        let list = self.list(&term.url, &term.posts, page);
+    fn term(
+        &self,
+        tax: &'a Taxonomy,
+        term: &'a Term,
+        page: usize,
+    ) -> Result<(String, u64, Option<Output>)> {
+        let (list_fp, list) = self.list(&term.url, &term.posts, page);
         let total = list.paginator.total_pages;
         let which = if page > 1 {
             format!(" (page {page} of {total})")
@@ -394,12 +455,13 @@ impl<'a> Renderer<'a> {
             kind: "term",
             section: tax.url.clone(),
         };
-        let own = TermVars {
-            taxonomy: TaxonomyView::new(tax),
-            term: TermView::new(term),
+        let head = (TaxonomyView::new(tax), TermView::new(term));
+        let fp = fingerprint::combine(&[fingerprint::of(&head), list_fp]);
+        self.emit(meta, fp, || TermVars {
+            taxonomy: head.0,
+            term: head.1,
             list,
-        };
-        (meta, own)
+        })
     }
 }
 
@@ -407,14 +469,14 @@ impl<'a> Renderer<'a> {
 struct Empty {}
 
 #[derive(Serialize)]
-struct ListVars<'a> {
-    posts: Vec<PostSummary<'a>>,
+struct ListVars<'a, 's> {
+    posts: Vec<&'s PostSummary<'a>>,
     paginator: Paginator,
 }
 
 #[derive(Serialize)]
-struct PostVars<'a> {
-    post: PostView<'a>,
+struct PostVars<'a, 's> {
+    post: PostView<'a, 's>,
     previous: Option<PostLink<'a>>,
     next: Option<PostLink<'a>>,
 }
@@ -431,11 +493,11 @@ struct TaxonomyVars<'a> {
 }
 
 #[derive(Serialize)]
-struct TermVars<'a> {
+struct TermVars<'a, 's> {
     taxonomy: TaxonomyView<'a>,
     term: TermView<'a>,
     #[serde(flatten)]
-    list: ListVars<'a>,
+    list: ListVars<'a, 's>,
 }
 
 /// Values every template gets, inserted once per build. Returns their fingerprint. Values no

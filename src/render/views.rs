@@ -30,7 +30,7 @@ pub struct NavItem<'a> {
     pub active: bool,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 pub struct PostLink<'a> {
     pub title: &'a str,
     pub url: &'a str,
@@ -73,12 +73,21 @@ pub struct PostSummary<'a> {
     pub word_count: usize,
 }
 
+/// A post page's `post`: the summary, the content, and the rest. Split so a fingerprint can
+/// be made from the summary's fingerprint, the content's and the rest's, without serializing
+/// the content again.
 #[derive(Serialize)]
-pub struct PostView<'a> {
+pub struct PostView<'a, 'b> {
     #[serde(flatten)]
-    pub summary: PostSummary<'a>,
-    pub slug: &'a str,
+    pub summary: &'b PostSummary<'a>,
     pub content: &'a str,
+    #[serde(flatten)]
+    pub rest: PostRest<'a>,
+}
+
+#[derive(Serialize)]
+pub struct PostRest<'a> {
+    pub slug: &'a str,
     pub categories: Vec<TermLink<'a>>,
     pub extra: &'a serde_json::Map<String, serde_json::Value>,
 }
@@ -181,12 +190,13 @@ impl<'a> Views<'a> {
             .collect()
     }
 
-    pub fn summary(&self, post: &'a Post) -> PostSummary<'a> {
+    /// `date` is the post's date already formatted (it is also needed for the post link).
+    pub fn summary(&self, post: &'a Post, date: Option<String>) -> PostSummary<'a> {
         PostSummary {
             title: &post.doc.title,
             url: &post.url,
             permalink: self.config.absolute(&post.url),
-            date: post.doc.date.map(|d| d.to_rfc3339()),
+            date,
             updated: post.doc.updated.map(|d| d.to_rfc3339()),
             author: post.doc.author.as_deref().unwrap_or(&self.config.author),
             summary_html: &post.rendered.summary_html,
@@ -197,11 +207,9 @@ impl<'a> Views<'a> {
         }
     }
 
-    pub fn post(&self, post: &'a Post) -> PostView<'a> {
-        PostView {
-            summary: self.summary(post),
+    pub fn post_rest(&self, post: &'a Post) -> PostRest<'a> {
+        PostRest {
             slug: &post.doc.slug,
-            content: &post.rendered.html,
             categories: self.terms(&self.site.categories, &post.categories),
             extra: &post.doc.extra,
         }
