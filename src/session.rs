@@ -293,9 +293,9 @@ impl Session {
             .map(|(from, to)| Copy { from, to })
             .collect();
         let scan = &self.sources.as_ref().expect("documents loaded first").scan;
-        for post in &site.posts {
+        for post in site.posts.iter().filter(|p| p.doc.is_bundle) {
             let folder = root.join(post.doc.source.parent().unwrap_or(Path::new("")));
-            let Some(files) = scan.assets.get(&folder).filter(|_| post.doc.is_bundle) else {
+            let Some(files) = scan.assets.get(&folder) else {
                 continue;
             };
             let page_dir = post

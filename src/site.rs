@@ -148,13 +148,13 @@ impl Site {
         });
 
         let (tags, post_tags) =
-            build_taxonomy(config, "tags", "Tags", &posts, |d| &d.tags, &mut errors);
+            build_taxonomy(config, "tags", "Tags", &posts, |d| (&d.tags, &d.tag_keys), &mut errors);
         let (categories, post_categories) = build_taxonomy(
             config,
             "categories",
             "Categories",
             &posts,
-            |d| &d.categories,
+            |d| (&d.categories, &d.category_keys),
             &mut errors,
         );
         if let Some(e) = Error::from_many(errors) {
@@ -232,22 +232,22 @@ pub fn term_key(name: &str) -> String {
 
 /// A taxonomy from the posts (newest first), and for each post its term indices in the order
 /// the author wrote them. Each written name is normalized once.
-fn build_taxonomy(
+fn build_taxonomy<'d>(
     config: &Config,
     name: &'static str,
     title: &'static str,
-    posts: &[(&Arc<Document>, String)],
-    terms_of: impl Fn(&Document) -> &Vec<String>,
+    posts: &[(&'d Arc<Document>, String)],
+    terms_of: impl Fn(&'d Document) -> (&'d [String], &'d [String]),
     errors: &mut Vec<Error>,
 ) -> (Taxonomy, Vec<Vec<usize>>) {
     // Per post: (key, written) pairs, without repeats.
-    let written: Vec<Vec<(String, &str)>> = posts
+    let written: Vec<Vec<(&str, &str)>> = posts
         .iter()
         .map(|(doc, _)| {
-            let mut pairs: Vec<(String, &str)> = Vec::new();
-            for w in terms_of(doc) {
-                let key = term_key(w);
-                if !pairs.iter().any(|(k, _)| *k == key) {
+            let (names, keys) = terms_of(doc);
+            let mut pairs: Vec<(&str, &str)> = Vec::new();
+            for (w, key) in names.iter().zip(keys) {
+                if !pairs.iter().any(|(k, _)| k == key) {
                     pairs.push((key, w));
                 }
             }
@@ -310,7 +310,7 @@ fn build_taxonomy(
     }
     let per_post = written
         .iter()
-        .map(|pairs| pairs.iter().filter_map(|(k, _)| index.get(k.as_str()).copied()).collect())
+        .map(|pairs| pairs.iter().filter_map(|(k, _)| index.get(k).copied()).collect())
         .collect();
     let taxonomy = Taxonomy {
         name,

@@ -43,6 +43,12 @@ pub struct Document {
     pub author: Option<String>,
     pub tags: Vec<String>,
     pub categories: Vec<String>,
+    /// `tags` and `categories` normalized for grouping (`site::term_key`), computed once here
+    /// rather than on every rebuild.
+    pub tag_keys: Vec<String>,
+    pub category_keys: Vec<String>,
+    /// `date` as RFC 3339, formatted once.
+    pub date_rfc3339: Option<String>,
     pub summary: Option<String>,
     pub image: Option<ImageRef>,
     pub draft: bool,
@@ -167,16 +173,22 @@ impl Document {
                     caption,
                 }
             });
+        let date = fm.date().or(name_date);
+        let tags = fm.tags();
+        let categories = fm.categories();
         Ok(Document {
             source: source.to_path_buf(),
             kind,
             title,
             slug,
-            date: fm.date().or(name_date),
+            date,
+            date_rfc3339: date.map(|d| d.to_rfc3339()),
             updated: fm.updated.map(|d| d.0),
             author: fm.author.clone().filter(|a| !a.trim().is_empty()),
-            tags: fm.tags(),
-            categories: fm.categories(),
+            tag_keys: tags.iter().map(|t| crate::site::term_key(t)).collect(),
+            category_keys: categories.iter().map(|t| crate::site::term_key(t)).collect(),
+            tags,
+            categories,
             summary: fm
                 .summary
                 .clone()

@@ -135,6 +135,10 @@ struct Renderer<'a> {
     taxonomies: Vec<&'a Taxonomy>,
     /// Per post (same order as `site.posts`): views and fingerprints every page needs.
     posts: Vec<PostParts<'a>>,
+    /// `0..posts.len()`: the home pages' list.
+    all_posts: Vec<usize>,
+    /// The home pages' meta description: the site description as text, else the tagline.
+    home_description: String,
 }
 
 /// What every page showing a post needs, built once per build: its summary and link views
@@ -169,11 +173,11 @@ impl<'a> Renderer<'a> {
             .filter(|t| t.name == "tags" || !t.terms.is_empty())
             .collect();
         let views = Views { site, config };
-        let posts = site
+        let posts: Vec<PostParts> = site
             .posts
             .par_iter()
             .map(|post| {
-                let date = post.doc.date.map(|d| d.to_rfc3339());
+                let date = post.doc.date_rfc3339.clone();
                 let summary = views.summary(post, date.clone());
                 let link = PostLink {
                     title: &post.doc.title,
@@ -189,8 +193,14 @@ impl<'a> Renderer<'a> {
                 }
             })
             .collect();
+        let home_description = match plain_text(&config.description) {
+            d if d.is_empty() => config.tagline.clone(),
+            d => d,
+        };
         Renderer {
             theme,
+            home_description,
+            all_posts: (0..posts.len()).collect(),
             posts,
             previous,
             base_fingerprint,
@@ -229,8 +239,7 @@ impl<'a> Renderer<'a> {
     fn render(&self, job: &Job) -> Result<(String, u64, Option<Output>)> {
         match *job {
             Job::Home { page } => {
-                let all: Vec<usize> = (0..self.site.posts.len()).collect();
-                let (fp, list) = self.list(&self.home, &all, page);
+                let (fp, list) = self.list(&self.home, &self.all_posts, page);
                 self.emit(self.home_meta(page, list.paginator.total_pages), fp, || list)
             }
             Job::Post(i) => self.post(i),
@@ -339,16 +348,11 @@ impl<'a> Renderer<'a> {
             (1, false) => format!("{} — {}", config.title, config.tagline),
             _ => format!("{} — page {page} of {total}", config.title),
         };
-        let description = plain_text(&config.description);
         Meta {
             template: "index.html",
             url: page_url(&self.home, page),
             title,
-            description: if description.is_empty() {
-                config.tagline.clone()
-            } else {
-                description
-            },
+            description: self.home_description.clone(),
             kind: "home",
             section: self.home.clone(),
         }
@@ -584,21 +588,22 @@ fn plain_text(markdown: &str) -> String {
     clip(&text, DESCRIPTION_LIMIT)
 }
 
-/// Cut plain text at a word boundary.
+/// Cut plain text to at most `limit` characters, at a word boundary, marking the cut with `…`.
 fn clip(text: &str, limit: usize) -> String {
-    if text.chars().count() <= limit {
+    // Byte length bounds the character count, so short texts need no counting.
+    if text.len() <= limit {
         return text.to_string();
     }
-    let mut out = String::new();
-    for word in text.split_whitespace() {
-        if out.chars().count() + word.chars().count() + 2 > limit {
-            break;
-        }
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(word);
-    }
+    // The byte offset just past the `limit - 1`th character (room for the ellipsis).
+    let Some((end, _)) = text.char_indices().nth(limit.saturating_sub(1)) else {
+        return text.to_string();
+    };
+    let cut = match text[..end].rfind(char::is_whitespace) {
+        Some(space) => &text[..space],
+        None => &text[..end],
+    };
+    let mut out = String::with_capacity(cut.len() + 3);
+    out.push_str(cut.trim_end());
     out.push('…');
     out
 }
@@ -636,5 +641,9 @@ mod tests {
     fn clip_cuts_at_words() {
         assert_eq!(clip("short", 10), "short");
         assert_eq!(clip("one two three four", 10), "one two…");
+        assert_eq!(clip("one two three", 13), "one two three");
+        assert_eq!(clip("ééééé ééééé", 8), "ééééé…");
+        assert_eq!(clip("abcdefghijkl", 5), "abcd…");
+        assert!(clip(&"word ".repeat(100), 300).chars().count() <= 300);
     }
 }

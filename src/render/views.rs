@@ -158,7 +158,7 @@ impl<'a> PostLink<'a> {
         PostLink {
             title: &post.doc.title,
             url: &post.url,
-            date: post.doc.date.map(|d| d.to_rfc3339()),
+            date: post.doc.date_rfc3339.clone(),
         }
     }
 }
