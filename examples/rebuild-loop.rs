@@ -4,13 +4,13 @@
 use std::time::Instant;
 
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 fn main() {
     let mut args = std::env::args().skip(1);
     let root = std::path::PathBuf::from(args.next().expect("site folder"));
     let n: usize = args.next().map_or(50, |a| a.parse().expect("a count"));
-    let out = tempfile::tempdir().expect("temp folder");
+    let out = tempfile::tempdir_in("/dev/shm").expect("temp folder");
     let mut options = quire::BuildOptions {
         root: root.clone(),
         ..Default::default()
@@ -18,9 +18,8 @@ fn main() {
     options.base_url = Some("http://127.0.0.1:1/".into());
     let mut session = quire::Session::new(options);
     let dir = out.path().to_path_buf();
-    let apply = |u: &quire::session::Update| {
-        quire::output::apply(&dir, &u.outputs, &u.copies, &u.removed)
-    };
+    let apply =
+        |u: &quire::session::Update| quire::output::apply(&dir, &u.outputs, &u.copies, &u.removed);
     session
         .build(&quire::Changes::everything(), &dir, apply)
         .expect("first build");

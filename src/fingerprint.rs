@@ -9,11 +9,16 @@ use xxhash_rust::xxh3::Xxh3;
 
 /// The fingerprint of `value`.
 pub fn of<T: Serialize + ?Sized>(value: &T) -> u64 {
-    let mut h = HashSerializer(Xxh3::new());
+    let mut h = HashSerializer {
+        hasher: Xxh3::new(),
+        buf: [0; BUF],
+        len: 0,
+    };
     // The serializer itself never fails; a Serialize impl that errors still yields a hash of
     // what it wrote, and such values never reach templates anyway.
     let _ = value.serialize(&mut h);
-    h.0.digest()
+    h.flush();
+    h.hasher.digest()
 }
 
 /// The fingerprint of raw bytes.
@@ -30,7 +35,18 @@ pub fn combine(parts: &[u64]) -> u64 {
     h.digest()
 }
 
-struct HashSerializer(Xxh3);
+/// Small writes (tags, lengths, short strings) are gathered in `buf` and fed to the hasher
+/// in one call; long strings go straight through. Struct field names are not hashed: a type's
+/// fields always come in the same order.
+struct HashSerializer {
+    hasher: Xxh3,
+    buf: [u8; BUF],
+    len: usize,
+}
+
+const BUF: usize = 512;
+/// Strings longer than this bypass the buffer.
+const DIRECT: usize = 128;
 
 #[derive(Debug)]
 pub struct Never;
@@ -48,12 +64,28 @@ impl ser::Error for Never {
 }
 
 impl HashSerializer {
+    fn update(&mut self, bytes: &[u8]) {
+        if bytes.len() > DIRECT {
+            self.flush();
+            self.hasher.update(bytes);
+            return;
+        }
+        if self.len + bytes.len() > BUF {
+            self.flush();
+        }
+        self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+        self.len += bytes.len();
+    }
+    fn flush(&mut self) {
+        self.hasher.update(&self.buf[..self.len]);
+        self.len = 0;
+    }
     /// A tag byte before every value keeps `[a, b]` and `["ab"]` (and None vs "") apart.
     fn tag(&mut self, t: u8) {
-        self.0.update(&[t]);
+        self.update(&[t]);
     }
     fn len(&mut self, n: usize) {
-        self.0.update(&(n as u64).to_le_bytes());
+        self.update(&(n as u64).to_le_bytes());
     }
 }
 
@@ -61,7 +93,7 @@ macro_rules! num {
     ($($name:ident: $ty:ty => $tag:expr),* $(,)?) => {$(
         fn $name(self, v: $ty) -> Result<(), Never> {
             self.tag($tag);
-            self.0.update(&v.to_le_bytes());
+            self.update(&v.to_le_bytes());
             Ok(())
         }
     )*};
@@ -87,24 +119,24 @@ impl ser::Serializer for &mut HashSerializer {
 
     fn serialize_bool(self, v: bool) -> Result<(), Never> {
         self.tag(13);
-        self.0.update(&[v as u8]);
+        self.update(&[v as u8]);
         Ok(())
     }
     fn serialize_char(self, v: char) -> Result<(), Never> {
         self.tag(14);
-        self.0.update(&(v as u32).to_le_bytes());
+        self.update(&(v as u32).to_le_bytes());
         Ok(())
     }
     fn serialize_str(self, v: &str) -> Result<(), Never> {
         self.tag(15);
         self.len(v.len());
-        self.0.update(v.as_bytes());
+        self.update(v.as_bytes());
         Ok(())
     }
     fn serialize_bytes(self, v: &[u8]) -> Result<(), Never> {
         self.tag(16);
         self.len(v.len());
-        self.0.update(v);
+        self.update(v);
         Ok(())
     }
     fn serialize_none(self) -> Result<(), Never> {
@@ -125,7 +157,7 @@ impl ser::Serializer for &mut HashSerializer {
     }
     fn serialize_unit_variant(self, _: &'static str, i: u32, _: &'static str) -> Result<(), Never> {
         self.tag(20);
-        self.0.update(&i.to_le_bytes());
+        self.update(&i.to_le_bytes());
         Ok(())
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
@@ -143,7 +175,7 @@ impl ser::Serializer for &mut HashSerializer {
         v: &T,
     ) -> Result<(), Never> {
         self.tag(21);
-        self.0.update(&i.to_le_bytes());
+        self.update(&i.to_le_bytes());
         v.serialize(self)
     }
     fn serialize_seq(self, _: Option<usize>) -> Result<Self, Never> {
@@ -166,7 +198,7 @@ impl ser::Serializer for &mut HashSerializer {
         _: usize,
     ) -> Result<Self, Never> {
         self.tag(23);
-        self.0.update(&i.to_le_bytes());
+        self.update(&i.to_le_bytes());
         Ok(self)
     }
     fn serialize_map(self, _: Option<usize>) -> Result<Self, Never> {
@@ -185,7 +217,7 @@ impl ser::Serializer for &mut HashSerializer {
         _: usize,
     ) -> Result<Self, Never> {
         self.tag(25);
-        self.0.update(&i.to_le_bytes());
+        self.update(&i.to_le_bytes());
         Ok(self)
     }
 }
@@ -235,11 +267,9 @@ macro_rules! fields {
             type Error = Never;
             fn serialize_field<T: Serialize + ?Sized>(
                 &mut self,
-                key: &'static str,
+                _key: &'static str,
                 v: &T,
             ) -> Result<(), Never> {
-                self.len(key.len());
-                self.0.update(key.as_bytes());
                 v.serialize(&mut **self)
             }
             fn end(self) -> Result<(), Never> {

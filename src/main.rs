@@ -2,6 +2,11 @@
 
 mod cli;
 
+/// jemalloc: the rebuilds of `serve --watch` allocate many small short-lived values across
+/// threads; measured against the system allocator in docs/performance.md.
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
@@ -106,7 +111,7 @@ fn serve(root: std::path::PathBuf, args: cli::ServeArgs) -> Result<(), Error> {
             bind: args.bind,
             port: args.port,
             watch: !args.no_watch,
-            debounce: std::time::Duration::from_millis(10),
+            debounce: quire::serve::DEFAULT_DEBOUNCE,
             port_attempts: if args.port == 0 { 0 } else { 50 },
         },
         std::sync::Arc::new(on_event),

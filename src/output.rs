@@ -112,22 +112,28 @@ pub fn write_site(output: &Path, outputs: &[Output], copies: &[Copy]) -> Result<
     result
 }
 
-fn fill(dir: &Path, outputs: &[Output], copies: &[Copy]) -> Result<usize> {
+/// Create `dir` and every folder the files need, before writing them in parallel (so the
+/// writers never race on folder creation).
+fn create_folders(dir: &Path, outputs: &[Output], copies: &[Copy]) -> Result<()> {
     fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    // Create every folder first (sorted, so parents come before children), then write files in
-    // parallel without racing on directory creation.
     let mut folders: Vec<&str> = outputs
         .iter()
         .map(|o| o.path.as_str())
         .chain(copies.iter().map(|c| c.to.as_str()))
         .filter_map(|p| p.rsplit_once('/').map(|(d, _)| d))
         .collect();
+    // Sorted, so parents come before children and each is created once.
     folders.sort_unstable();
     folders.dedup();
     for f in folders {
         let d = dir.join(f);
         fs::create_dir_all(&d).map_err(|e| Error::io(&d, e))?;
     }
+    Ok(())
+}
+
+fn fill(dir: &Path, outputs: &[Output], copies: &[Copy]) -> Result<usize> {
+    create_folders(dir, outputs, copies)?;
     fs::write(dir.join(MARKER), b"").map_err(|e| Error::io(dir.join(MARKER), e))?;
     copies.par_iter().try_for_each(|c| {
         fs::copy(&c.from, dir.join(&c.to))
@@ -226,13 +232,13 @@ pub fn list_files(dir: &Path) -> Result<Vec<(PathBuf, String)>> {
 /// to a temporary name and renamed over the old ones, so a reader never sees half a file;
 /// removed files go, and so do folders they leave empty. Returns the number of files touched.
 pub fn apply(dir: &Path, outputs: &[Output], copies: &[Copy], removed: &[String]) -> Result<usize> {
-    fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    create_folders(dir, outputs, copies)?;
     outputs
         .par_iter()
-        .try_for_each(|o| write_atomic(&dir.join(&o.path), &o.bytes))?;
+        .try_for_each(|o| write_replacing(&dir.join(&o.path), &o.bytes))?;
     copies.par_iter().try_for_each(|c| {
         let bytes = fs::read(&c.from).map_err(|e| Error::io(&c.from, e))?;
-        write_atomic(&dir.join(&c.to), &bytes)
+        write_replacing(&dir.join(&c.to), &bytes)
     })?;
     for rel in removed {
         let path = dir.join(rel);
@@ -253,9 +259,13 @@ pub fn apply(dir: &Path, outputs: &[Output], copies: &[Copy], removed: &[String]
     Ok(outputs.len() + copies.len() + removed.len())
 }
 
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+/// Write a file whose folder exists. A new file is written in place; an existing one is
+/// replaced through a temporary file and a rename, so a reader sees the old or the new bytes.
+fn write_replacing(path: &Path, bytes: &[u8]) -> Result<()> {
+    if !path.exists() {
+        return fs::write(path, bytes).map_err(|e| Error::io(path, e));
+    }
     let parent = path.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
     let tmp = parent.join(format!(
         ".{}.quire-tmp",
         path.file_name().unwrap_or_default().to_string_lossy()

@@ -5,7 +5,9 @@
 //! and writes only pages whose fingerprint changed. So a rebuild cannot disagree with a full
 //! build.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use foldhash::{HashMap, HashMapExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
@@ -243,7 +245,12 @@ impl Session {
         // Read what is new, changed, or failed last time.
         let stale: Vec<usize> = (0..sources.docs.len())
             .filter(|&i| sources.docs[i].is_none())
-            .chain(changes.content.iter().filter_map(|p| sources.index.get(p).copied()))
+            .chain(
+                changes
+                    .content
+                    .iter()
+                    .filter_map(|p| sources.index.get(p).copied()),
+            )
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();

@@ -2,7 +2,10 @@
 //! taxonomies (tags, categories) with unique ASCII slugs. Pure: no I/O. Posts refer to terms and
 //! terms to posts by index, never by reference.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+use foldhash::HashMap;
+use foldhash::HashMapExt;
 use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
@@ -104,7 +107,11 @@ pub fn render_markdown(doc: &Document, link_base: Option<&str>) -> Arc<Rendered>
 impl Site {
     /// Assemble the model from every parsed document. Markdown is rendered once per document
     /// (see [`render_markdown`]); everything else here is cheap and recomputed on every build.
-    pub fn assemble(config: &Config, documents: &[Arc<Document>], options: &Options) -> Result<Site> {
+    pub fn assemble(
+        config: &Config,
+        documents: &[Arc<Document>],
+        options: &Options,
+    ) -> Result<Site> {
         let mut errors = Vec::new();
         let (posts, pages): (Vec<&Arc<Document>>, Vec<&Arc<Document>>) = documents
             .iter()
@@ -112,55 +119,83 @@ impl Site {
             .partition(|d| d.kind == Kind::Post);
 
         let base = &config.base_path;
-        let mut posts: Vec<(&Arc<Document>, String)> = posts
-            .into_iter()
-            .filter_map(|doc| {
+        let urls: Vec<Result<(&Arc<Document>, String)>> = posts
+            .into_par_iter()
+            .map(|doc| {
                 let date = doc.date.map(|d| {
                     use chrono::Datelike;
                     (d.year(), d.month(), d.day())
                 });
                 if date.is_none() && config.permalink.uses_date() {
-                    errors.push(Error::Source(Diagnostic::new(
+                    return Err(Error::Source(Diagnostic::new(
                         &doc.source,
                         "the permalink uses the date but this post has none: add `date = 2024-05-01` \
                          to the front matter or name the file `2024-05-01-name.md`",
                     )));
-                    return None;
                 }
-                let url = join_url(base, &config.permalink.expand(&doc.slug, date));
-                Some((doc, url))
+                Ok((doc, join_url(base, &config.permalink.expand(&doc.slug, date))))
             })
             .collect();
+        let mut posts = Vec::with_capacity(urls.len());
+        for r in urls {
+            match r {
+                Ok(p) => posts.push(p),
+                Err(e) => errors.push(e),
+            }
+        }
         let pages: Vec<(&Arc<Document>, String)> = pages
             .into_iter()
             .map(|doc| (doc, join_url(base, &format!("/{}/", doc.slug))))
             .collect();
 
-        check_unique_urls(config, &posts, &pages, &mut errors);
-
-        // Newest first; ties broken by title and then path so the order never depends on the
-        // file system.
-        posts.sort_by(|(a, _), (b, _)| {
-            b.date
-                .cmp(&a.date)
-                .then_with(|| a.title.cmp(&b.title))
-                .then_with(|| a.source.cmp(&b.source))
-        });
-
-        let (tags, post_tags) =
-            build_taxonomy(config, "tags", "Tags", &posts, |d| (&d.tags, &d.tag_keys), &mut errors);
-        let (categories, post_categories) = build_taxonomy(
-            config,
-            "categories",
-            "Categories",
-            &posts,
-            |d| (&d.categories, &d.category_keys),
-            &mut errors,
+        // The URL check reads posts in scan order; sorting and taxonomies run beside it.
+        let mut url_errors = Vec::new();
+        let (_, (order, taxonomies)) = rayon::join(
+            || check_unique_urls(config, &posts, &pages, &mut url_errors),
+            || {
+                // Newest first; ties broken by title and then path so the order never
+                // depends on the file system.
+                let mut order: Vec<usize> = (0..posts.len()).collect();
+                order.par_sort_by(|&a, &b| {
+                    let (a, b) = (posts[a].0, posts[b].0);
+                    b.date
+                        .cmp(&a.date)
+                        .then_with(|| a.title.cmp(&b.title))
+                        .then_with(|| a.source.cmp(&b.source))
+                });
+                let docs: Vec<&Document> = order.iter().map(|&i| &**posts[i].0).collect();
+                let mut errors = Vec::new();
+                let tags = build_taxonomy(
+                    config,
+                    "tags",
+                    "Tags",
+                    &docs,
+                    |d| (&d.tags, &d.tag_keys),
+                    &mut errors,
+                );
+                let categories = build_taxonomy(
+                    config,
+                    "categories",
+                    "Categories",
+                    &docs,
+                    |d| (&d.categories, &d.category_keys),
+                    &mut errors,
+                );
+                (order, (tags, categories, errors))
+            },
         );
+        let ((tags, post_tags), (categories, post_categories), tax_errors) = taxonomies;
+        errors.extend(url_errors);
+        errors.extend(tax_errors);
         if let Some(e) = Error::from_many(errors) {
             return Err(e);
         }
-
+        let mut slots: Vec<Option<(&Arc<Document>, String)>> =
+            posts.into_iter().map(Some).collect();
+        let posts: Vec<(&Arc<Document>, String)> = order
+            .iter()
+            .map(|&i| slots[i].take().expect("each index once"))
+            .collect();
         let posts: Vec<Post> = posts
             .into_par_iter()
             .zip(post_tags.into_par_iter().zip(post_categories))
@@ -236,14 +271,14 @@ fn build_taxonomy<'d>(
     config: &Config,
     name: &'static str,
     title: &'static str,
-    posts: &[(&'d Arc<Document>, String)],
+    posts: &[&'d Document],
     terms_of: impl Fn(&'d Document) -> (&'d [String], &'d [String]),
     errors: &mut Vec<Error>,
 ) -> (Taxonomy, Vec<Vec<usize>>) {
     // Per post: (key, written) pairs, without repeats.
     let written: Vec<Vec<(&str, &str)>> = posts
         .iter()
-        .map(|(doc, _)| {
+        .map(|doc| {
             let (names, keys) = terms_of(doc);
             let mut pairs: Vec<(&str, &str)> = Vec::new();
             for (w, key) in names.iter().zip(keys) {
@@ -260,7 +295,12 @@ fn build_taxonomy<'d>(
         for (key, w) in pairs {
             by_key
                 .entry(key)
-                .or_insert_with(|| (w.split_whitespace().collect::<Vec<_>>().join(" "), Vec::new()))
+                .or_insert_with(|| {
+                    (
+                        w.split_whitespace().collect::<Vec<_>>().join(" "),
+                        Vec::new(),
+                    )
+                })
                 .1
                 .push(i);
         }
@@ -271,7 +311,7 @@ fn build_taxonomy<'d>(
         post_ids.reverse();
         let slug = crate::slugify(&display);
         if slug.is_empty() {
-            let doc = &posts[post_ids[0]].0;
+            let doc = posts[post_ids[0]];
             errors.push(Error::Source(Diagnostic::new(
                 &doc.source,
                 format!("the {name} entry `{display}` has no letters or digits to make a URL from: rename it"),
@@ -310,7 +350,12 @@ fn build_taxonomy<'d>(
     }
     let per_post = written
         .iter()
-        .map(|pairs| pairs.iter().filter_map(|(k, _)| index.get(k).copied()).collect())
+        .map(|pairs| {
+            pairs
+                .iter()
+                .filter_map(|(k, _)| index.get(k).copied())
+                .collect()
+        })
         .collect();
     let taxonomy = Taxonomy {
         name,

@@ -41,20 +41,101 @@ impl Rng {
 }
 
 const WORDS: &[&str] = &[
-    "harbour", "ferry", "council", "tide", "storm", "market", "budget", "lighthouse", "quay",
-    "report", "survey", "island", "winter", "timetable", "residents", "engineers", "repairs",
-    "the", "a", "of", "and", "to", "in", "on", "with", "after", "before", "during", "under",
-    "said", "agreed", "proposed", "rejected", "measured", "reported", "estimated", "warned",
-    "new", "old", "northern", "eastern", "small", "large", "weekly", "annual", "local",
-    "road", "wall", "bridge", "school", "library", "clinic", "station", "beach", "pier",
-    "committee", "volunteers", "fishermen", "traders", "visitors", "students", "officials",
+    "harbour",
+    "ferry",
+    "council",
+    "tide",
+    "storm",
+    "market",
+    "budget",
+    "lighthouse",
+    "quay",
+    "report",
+    "survey",
+    "island",
+    "winter",
+    "timetable",
+    "residents",
+    "engineers",
+    "repairs",
+    "the",
+    "a",
+    "of",
+    "and",
+    "to",
+    "in",
+    "on",
+    "with",
+    "after",
+    "before",
+    "during",
+    "under",
+    "said",
+    "agreed",
+    "proposed",
+    "rejected",
+    "measured",
+    "reported",
+    "estimated",
+    "warned",
+    "new",
+    "old",
+    "northern",
+    "eastern",
+    "small",
+    "large",
+    "weekly",
+    "annual",
+    "local",
+    "road",
+    "wall",
+    "bridge",
+    "school",
+    "library",
+    "clinic",
+    "station",
+    "beach",
+    "pier",
+    "committee",
+    "volunteers",
+    "fishermen",
+    "traders",
+    "visitors",
+    "students",
+    "officials",
 ];
 
 const TAG_STEMS: &[&str] = &[
-    "Harbour Life", "Ferries", "Council", "Weather", "Budget", "Transport", "Schools",
-    "Health", "Economy", "Culture", "Sport", "Environment", "Housing", "Energy", "Fishing",
-    "Tourism", "Heritage", "Science", "Politics", "Courts", "Café Society", "Москва",
-    "São Miguel", "Zürich Notes", "Łódź", "Ελλάδα", "İstanbul", "Data", "Opinion", "Letters",
+    "Harbour Life",
+    "Ferries",
+    "Council",
+    "Weather",
+    "Budget",
+    "Transport",
+    "Schools",
+    "Health",
+    "Economy",
+    "Culture",
+    "Sport",
+    "Environment",
+    "Housing",
+    "Energy",
+    "Fishing",
+    "Tourism",
+    "Heritage",
+    "Science",
+    "Politics",
+    "Courts",
+    "Café Society",
+    "Москва",
+    "São Miguel",
+    "Zürich Notes",
+    "Łódź",
+    "Ελλάδα",
+    "İstanbul",
+    "Data",
+    "Opinion",
+    "Letters",
 ];
 
 /// The 300 tag names, most popular first.
@@ -116,7 +197,8 @@ pub fn post(rng: &mut Rng, i: usize, tags: &[String]) -> String {
     let title = sentence(rng, n);
     let title = title.trim_end_matches('.');
     let days = rng.below(12 * 365);
-    let date = chrono::NaiveDate::from_ymd_opt(2014, 1, 1).unwrap() + chrono::Days::new(days as u64);
+    let date =
+        chrono::NaiveDate::from_ymd_opt(2014, 1, 1).unwrap() + chrono::Days::new(days as u64);
     let mut chosen: Vec<&str> = Vec::new();
     for _ in 0..1 + rng.below(6) {
         let t = &tags[zipf(rng, tags.len())];
@@ -132,7 +214,9 @@ pub fn post(rng: &mut Rng, i: usize, tags: &[String]) -> String {
     let mut text = format!("+++\ntitle = \"{title} {i}\"\ndate = {date}\ntags = [{tag_list}]\n");
     let image = rng.chance(30);
     if image {
-        text.push_str("image = \"/images/lead.svg\"\nimage_caption = \"A generated illustration.\"\n");
+        text.push_str(
+            "image = \"/images/lead.svg\"\nimage_caption = \"A generated illustration.\"\n",
+        );
     }
     text.push_str("+++\n\n");
     let n = 40 + rng.below(40);
@@ -145,7 +229,10 @@ pub fn post(rng: &mut Rng, i: usize, tags: &[String]) -> String {
         let _ = write!(text, "## {}\n\n", sentence(rng, n).trim_end_matches('.'));
         let n = 60 + rng.below(80);
         text.push_str(&paragraph(rng, n, &mut words));
-        let _ = write!(text, " See [the report](https://example.org/r/{i}/{section}) for more.\n\n");
+        let _ = write!(
+            text,
+            " See [the report](https://example.org/r/{i}/{section}) for more.\n\n"
+        );
         match rng.below(6) {
             0 => {
                 for _ in 0..3 + rng.below(3) {
@@ -166,7 +253,9 @@ pub fn post(rng: &mut Rng, i: usize, tags: &[String]) -> String {
                 text.push('\n');
             }
             3 if image && section == 2 => {
-                text.push_str("![A generated chart](/images/lead.svg \"Figures from the survey.\")\n\n");
+                text.push_str(
+                    "![A generated chart](/images/lead.svg \"Figures from the survey.\")\n\n",
+                );
             }
             _ => {}
         }
@@ -195,7 +284,10 @@ pub fn write_site(dir: &Path, posts: usize, seed: u64) -> io::Result<()> {
     let tags = tags();
     let mut rng = Rng::new(seed);
     for i in 0..posts {
-        fs::write(dir.join(format!("content/posts/post-{i:06}.md")), post(&mut rng, i, &tags))?;
+        fs::write(
+            dir.join(format!("content/posts/post-{i:06}.md")),
+            post(&mut rng, i, &tags),
+        )?;
     }
     Ok(())
 }

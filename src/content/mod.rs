@@ -86,7 +86,11 @@ impl<K, V> std::fmt::Debug for Memo<K, V> {
 impl<K, V: Clone> Memo<K, V> {
     /// The remembered value if `is_key` accepts the key it was computed for; else compute
     /// a new `(key, value)` pair, remember it and return the value.
-    pub fn get_or_insert(&self, is_key: impl FnOnce(&K) -> bool, make: impl FnOnce() -> (K, V)) -> V {
+    pub fn get_or_insert(
+        &self,
+        is_key: impl FnOnce(&K) -> bool,
+        make: impl FnOnce() -> (K, V),
+    ) -> V {
         let mut guard = self.0.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((k, v)) = guard.as_ref()
             && is_key(k)
@@ -186,7 +190,10 @@ impl Document {
             updated: fm.updated.map(|d| d.0),
             author: fm.author.clone().filter(|a| !a.trim().is_empty()),
             tag_keys: tags.iter().map(|t| crate::site::term_key(t)).collect(),
-            category_keys: categories.iter().map(|t| crate::site::term_key(t)).collect(),
+            category_keys: categories
+                .iter()
+                .map(|t| crate::site::term_key(t))
+                .collect(),
             tags,
             categories,
             summary: fm

@@ -5,7 +5,7 @@
 mod theme;
 mod views;
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -240,7 +240,9 @@ impl<'a> Renderer<'a> {
         match *job {
             Job::Home { page } => {
                 let (fp, list) = self.list(&self.home, &self.all_posts, page);
-                self.emit(self.home_meta(page, list.paginator.total_pages), fp, || list)
+                self.emit(self.home_meta(page, list.paginator.total_pages), fp, || {
+                    list
+                })
             }
             Job::Post(i) => self.post(i),
             Job::Page(i) => {

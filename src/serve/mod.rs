@@ -21,6 +21,11 @@ use crate::{BuildOptions, output};
 
 pub use http::{EVENTS_PATH, Refusal, SCRIPT_PATH, check_path, inject};
 
+/// How long the watcher waits for a burst of file events to settle. Editors finish a save
+/// (write, rename, delete backup) within a millisecond or two; a rebuild of a half-written file
+/// only shows a brief error that the next event clears.
+pub const DEFAULT_DEBOUNCE: std::time::Duration = std::time::Duration::from_millis(5);
+
 /// How to serve.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
@@ -147,6 +152,22 @@ impl Server {
     }
 }
 
+/// Where the served folder goes: memory-backed when the system has such a place
+/// (`$XDG_RUNTIME_DIR`, `/dev/shm`), so rebuilds do not wait on the disk; else the temp folder.
+fn serve_parent() -> PathBuf {
+    let writable = |p: &Path| {
+        p.is_dir()
+            && std::fs::metadata(p).is_ok_and(|m| !m.permissions().readonly())
+            && tempfile::tempdir_in(p).is_ok()
+    };
+    std::env::var_os("XDG_RUNTIME_DIR")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain([PathBuf::from("/dev/shm")])
+        .find(|p| writable(p))
+        .unwrap_or_else(std::env::temp_dir)
+}
+
 /// Bind the first free port from `port` on.
 fn bind(addr: IpAddr, port: u16, attempts: u16) -> Result<(TcpListener, Option<u16>)> {
     let mut last = None;
@@ -186,7 +207,7 @@ pub fn start(
     let url = format!("http://{shown}/");
     let dir = tempfile::Builder::new()
         .prefix("quire-serve-")
-        .tempdir()
+        .tempdir_in(serve_parent())
         .map_err(|e| Error::Other(format!("cannot create a folder to serve from: {e}")))?;
 
     let (events, _) = broadcast::channel(64);
