@@ -74,7 +74,7 @@ fn main() {
     );
     let mut sse = subscribe(server.url());
 
-    let kinds: [(&str, fn(&str, usize) -> String); 3] = [
+    let kinds: [(&str, Edit); 3] = [
         ("body edit", |text, n| {
             text.replacen(
                 "\n\n## ",
@@ -143,6 +143,9 @@ fn main() {
     }
     server.stop().unwrap();
 }
+
+/// Rewrites a post's text, marking it with a number.
+type Edit = fn(&str, usize) -> String;
 
 fn slug_of(source: &Path) -> String {
     source.file_stem().unwrap().to_string_lossy().into_owned()

@@ -260,7 +260,7 @@ pub fn post(rng: &mut Rng, i: usize, tags: &[String]) -> String {
             _ => {}
         }
     }
-    if i % 5 == 0 {
+    if i.is_multiple_of(5) {
         text.push_str("```rust\nfn tide(height: f32) -> bool {\n    height > 4.2\n}\n```\n\n");
     }
     text.push_str(&paragraph(rng, 30, &mut words));
