@@ -248,7 +248,12 @@ pub fn start(
             .into_iter()
             .chain([dir.path().to_path_buf()])
             .collect();
-        Some(watch::start(&root, output_dir, options.debounce, wtx)?)
+        Some(watch::Watch::start(
+            &root,
+            output_dir,
+            options.debounce,
+            wtx,
+        )?)
     } else {
         None
     };
@@ -256,7 +261,7 @@ pub fn start(
         let shared = shared.clone();
         let on_event = on_event.clone();
         std::thread::spawn(move || {
-            let _watcher = watcher;
+            let mut watcher = watcher;
             while let Ok(Some(mut changes)) = rx.recv() {
                 // Take everything already queued: one rebuild for a burst.
                 let mut stop = false;
@@ -268,6 +273,12 @@ pub fn start(
                 }
                 let cause = describe(&root, &changes);
                 rebuild(&mut session, &shared, &changes, &cause, &*on_event);
+                if let Some(Err(error)) = watcher.as_mut().map(watch::Watch::refresh) {
+                    on_event(ServeEvent::Failed {
+                        cause: "watching".into(),
+                        error,
+                    });
+                }
                 if stop {
                     break;
                 }

@@ -71,8 +71,7 @@ pub fn classify(root: &Path, ignore: &[PathBuf], events: &[RawEvent]) -> Changes
     changes
 }
 
-/// A running watcher; dropping it stops watching.
-pub type Watcher = notify_debouncer_full::Debouncer<
+type Watcher = notify_debouncer_full::Debouncer<
     notify::RecommendedWatcher,
     notify_debouncer_full::RecommendedCache,
 >;
@@ -80,55 +79,79 @@ pub type Watcher = notify_debouncer_full::Debouncer<
 /// The folders and files a site's watcher follows.
 pub const WATCHED: [&str; 3] = ["content", "templates", "static"];
 
-/// Watch `root` and send the classified changes of each debounced burst. The returned value
-/// keeps the watcher alive; drop it to stop.
-pub fn start(
-    root: &Path,
-    ignore: Vec<PathBuf>,
-    debounce: Duration,
-    send: Sender<Changes>,
-) -> Result<Watcher> {
-    let root_owned = root.to_path_buf();
-    let watched: Vec<PathBuf> = WATCHED.iter().map(|d| root.join(d)).collect();
-    let handler = move |result: DebounceEventResult| {
-        let events: Vec<RawEvent> = match result {
-            Ok(events) => events
-                .iter()
-                .map(|e| RawEvent {
-                    kind: if e.need_rescan() {
-                        Kind::Rescan
-                    } else if matches!(e.kind, EventKind::Access(_)) {
-                        Kind::Access
-                    } else {
-                        Kind::Change
-                    },
-                    paths: e.paths.clone(),
-                })
-                .collect(),
-            // Errors from the watcher: safest to rebuild everything.
-            Err(_) => vec![RawEvent {
-                kind: Kind::Rescan,
-                paths: Vec::new(),
-            }],
+/// A running watcher on a site. Dropping it stops watching.
+pub struct Watch {
+    debouncer: Watcher,
+    root: PathBuf,
+    /// Source folders with a recursive watch on them now.
+    watched: Vec<PathBuf>,
+}
+
+impl Watch {
+    /// Watch `root` and send the classified changes of each debounced burst.
+    pub fn start(
+        root: &Path,
+        ignore: Vec<PathBuf>,
+        debounce: Duration,
+        send: Sender<Changes>,
+    ) -> Result<Watch> {
+        let root_owned = root.to_path_buf();
+        let handler = move |result: DebounceEventResult| {
+            let events: Vec<RawEvent> = match result {
+                Ok(events) => events
+                    .iter()
+                    .map(|e| RawEvent {
+                        kind: if e.need_rescan() {
+                            Kind::Rescan
+                        } else if matches!(e.kind, EventKind::Access(_)) {
+                            Kind::Access
+                        } else {
+                            Kind::Change
+                        },
+                        paths: e.paths.clone(),
+                    })
+                    .collect(),
+                // Errors from the watcher: safest to rebuild everything.
+                Err(_) => vec![RawEvent {
+                    kind: Kind::Rescan,
+                    paths: Vec::new(),
+                }],
+            };
+            let changes = classify(&root_owned, &ignore, &events);
+            if !changes.is_empty() {
+                let _ = send.send(changes);
+            }
         };
-        let changes = classify(&root_owned, &ignore, &events);
-        if !changes.is_empty() {
-            let _ = send.send(changes);
-        }
-    };
-    let mut debouncer = new_debouncer(debounce, Some(debounce / 4), handler)
-        .map_err(|e| Error::Other(format!("cannot watch {}: {e}", root.display())))?;
-    let mut watch = |path: &Path, mode| {
+        let mut debouncer = new_debouncer(debounce, Some(debounce / 4), handler)
+            .map_err(|e| Error::Other(format!("cannot watch {}: {e}", root.display())))?;
+        // The root itself, not recursively: config.toml, and source folders created later.
         debouncer
-            .watch(path, mode)
-            .map_err(|e| Error::Other(format!("cannot watch {}: {e}", path.display())))
-    };
-    // The root itself, not recursively: config.toml, and source folders created later.
-    watch(root, notify::RecursiveMode::NonRecursive)?;
-    for dir in watched.iter().filter(|d| d.is_dir()) {
-        watch(dir, notify::RecursiveMode::Recursive)?;
+            .watch(root, notify::RecursiveMode::NonRecursive)
+            .map_err(|e| Error::Other(format!("cannot watch {}: {e}", root.display())))?;
+        let mut watch = Watch {
+            debouncer,
+            root: root.to_path_buf(),
+            watched: Vec::new(),
+        };
+        watch.refresh()?;
+        Ok(watch)
     }
-    Ok(debouncer)
+
+    /// Watch source folders that appeared since the last call (a `templates/` created while
+    /// serving), and forget those that went away so they are watched again if they return.
+    pub fn refresh(&mut self) -> Result<()> {
+        self.watched.retain(|d| d.is_dir());
+        for name in WATCHED {
+            let dir = self.root.join(name);
+            if dir.is_dir() && !self.watched.contains(&dir) {
+                self.debouncer
+                    .watch(&dir, notify::RecursiveMode::Recursive)
+                    .map_err(|e| Error::Other(format!("cannot watch {}: {e}", dir.display())))?;
+                self.watched.push(dir);
+            }
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

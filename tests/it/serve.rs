@@ -472,3 +472,30 @@ fn serving_never_touches_the_build_output() {
             .contains("livereload")
     );
 }
+
+#[test]
+fn a_templates_folder_created_while_serving_is_watched() {
+    let running = Running::start(sample(), true);
+    let server = running.server();
+    let root = running.site.root().to_path_buf();
+    assert!(!root.join("templates").exists());
+    running.wait_for_builds(1);
+    std::fs::create_dir_all(root.join("templates")).unwrap();
+    // The new folder triggers a rebuild (which changes nothing), after which it is watched.
+    running.wait_for_builds(2);
+    // A file created inside the new folder afterwards is seen too.
+    std::fs::write(
+        root.join("templates/post.html"),
+        "{% extends \"base.html\" %}{% block content %}<h1 class=\"custom\">{{ post.title }}</h1>{% endblock content %}",
+    )
+    .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while select(&get(server, "/posts/a/").html(), "h1.custom").is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "{:?}",
+            running.events.lock().unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
