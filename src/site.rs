@@ -366,6 +366,27 @@ fn build_taxonomy<'d>(
     (taxonomy, per_post)
 }
 
+/// The URL path an alias redirects from: a site path under the base path. Folder-like paths
+/// get a trailing `/` (they are written as `<path>/index.html`).
+pub fn alias_url(config: &Config, alias: &str) -> Result<String, String> {
+    let a = alias.trim();
+    let bad = !a.starts_with('/')
+        || a.contains(['?', '#', '\\'])
+        || a.split('/').any(|seg| seg == ".." || seg == ".");
+    if bad || a == "/" {
+        return Err(format!(
+            "the alias `{alias}` must be a site path like \"/old/url/\" (starting with `/`, without `..`, `?` or `#`)"
+        ));
+    }
+    let last = a.rsplit('/').next().unwrap_or("");
+    let path = if a.ends_with('/') || last.contains('.') {
+        a.to_string()
+    } else {
+        format!("{a}/")
+    };
+    Ok(join_url(&config.base_path, &path))
+}
+
 /// URLs Quire generates itself, which no post or page may take.
 fn reserved_urls(config: &Config) -> Vec<String> {
     ["/", "/tags/", "/categories/", "/page/"]
@@ -382,8 +403,20 @@ fn check_unique_urls(
 ) {
     let reserved = reserved_urls(config);
     let mut seen: HashMap<&str, &Document> = HashMap::new();
+    let aliases: Vec<(&Arc<Document>, String)> = posts
+        .iter()
+        .chain(pages)
+        .flat_map(|(doc, _)| doc.aliases.iter().map(move |a| (*doc, a)))
+        .filter_map(|(doc, alias)| match alias_url(config, alias) {
+            Ok(url) => Some((doc, url)),
+            Err(msg) => {
+                errors.push(Error::Source(Diagnostic::new(&doc.source, msg)));
+                None
+            }
+        })
+        .collect();
     // Documents arrive in scan order (sorted by path), so "first" is stable.
-    for (doc, url) in posts.iter().chain(pages) {
+    for (doc, url) in posts.iter().chain(pages).chain(&aliases) {
         if reserved
             .iter()
             .any(|r| url == r || (r.ends_with("/page/") && url.starts_with(r.as_str())))
@@ -536,6 +569,25 @@ mod tests {
     fn a_page_cannot_take_a_generated_url() {
         let err = site(vec![doc("content/tags.md", "title = \"Tags\"")]).unwrap_err();
         assert!(err.to_string().contains("reserved"), "{err}");
+    }
+
+    #[test]
+    fn aliases_are_site_paths_and_must_not_clash() {
+        let c = config();
+        assert_eq!(alias_url(&c, "/old/url").unwrap(), "/old/url/");
+        assert_eq!(alias_url(&c, "/old.html").unwrap(), "/old.html");
+        for bad in ["old/", "/../x/", "/", "/a?b", "/a/./b"] {
+            assert!(alias_url(&c, bad).is_err(), "{bad}");
+        }
+        let err = site(vec![
+            doc("content/posts/a.md", "title = \"A\"\ndate = 2026-01-01"),
+            doc(
+                "content/posts/b.md",
+                "title = \"B\"\ndate = 2026-01-02\naliases = [\"/posts/a/\"]",
+            ),
+        ])
+        .unwrap_err();
+        assert!(err.to_string().contains("/posts/a/"), "{err}");
     }
 
     #[test]

@@ -87,6 +87,8 @@ pub struct FrontMatter {
     pub draft: Option<bool>,
     /// Jekyll's way of saying draft: `published: false`.
     pub published: Option<bool>,
+    /// Old URLs that should redirect here (Zola and Hugo name them the same).
+    pub aliases: Option<Vec<String>>,
     /// Pages only: position in the navigation (lower first).
     pub weight: Option<i64>,
     pub extra: Option<serde_json::Map<String, serde_json::Value>>,

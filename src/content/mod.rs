@@ -53,6 +53,8 @@ pub struct Document {
     pub image: Option<ImageRef>,
     pub draft: bool,
     pub weight: i64,
+    /// Old URL paths (`/old/url/`) that redirect to this document.
+    pub aliases: Vec<String>,
     pub extra: serde_json::Map<String, serde_json::Value>,
     pub body: String,
     /// True when the document is `index.md` in its own folder (a bundle).
@@ -204,6 +206,7 @@ impl Document {
             image,
             draft: fm.is_draft(),
             weight: fm.weight.unwrap_or(0),
+            aliases: fm.aliases.clone().unwrap_or_default(),
             extra: fm.extra.unwrap_or_default(),
             body: split.body.to_string(),
             is_bundle,

@@ -38,7 +38,7 @@ const TOP_TAGS: usize = 10;
 const DESCRIPTION_LIMIT: usize = 300;
 
 /// One page to render.
-enum Job {
+enum Job<'a> {
     Home {
         page: usize,
     },
@@ -51,6 +51,12 @@ enum Job {
         page: usize,
     },
     NotFound,
+    /// A redirect page from an old URL (front matter `aliases`) to a post or page.
+    Alias {
+        url: String,
+        title: &'a str,
+        target: &'a str,
+    },
 }
 
 /// A page's template, URL, title and description.
@@ -116,6 +122,8 @@ struct PageVars<'a, T: Serialize> {
     page_title: &'a str,
     page_description: &'a str,
     current_url: &'a str,
+    /// Absolute URL of this page (none on the 404 page, which has no address of its own).
+    canonical_url: Option<String>,
     kind: &'static str,
 }
 
@@ -214,7 +222,7 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn jobs(&self) -> Vec<Job> {
+    fn jobs(&self) -> Vec<Job<'a>> {
         let per_page = self.config.posts_per_page;
         let site = self.site;
         let mut jobs: Vec<Job> = Vec::new();
@@ -233,11 +241,50 @@ impl<'a> Renderer<'a> {
             }
         }
         jobs.push(Job::NotFound);
+        let docs = site
+            .posts
+            .iter()
+            .map(|p| (&p.doc, &p.url))
+            .chain(site.pages.iter().map(|p| (&p.doc, &p.url)));
+        for (doc, url) in docs {
+            for alias in &doc.aliases {
+                // Validated when the site was assembled.
+                if let Ok(from) = crate::site::alias_url(self.config, alias) {
+                    jobs.push(Job::Alias {
+                        url: from,
+                        title: &doc.title,
+                        target: url,
+                    });
+                }
+            }
+        }
         jobs
     }
 
     fn render(&self, job: &Job) -> Result<(String, u64, Option<Output>)> {
         match *job {
+            Job::Alias {
+                ref url,
+                title,
+                target,
+            } => {
+                let meta = Meta {
+                    template: "alias.html",
+                    url: url.clone(),
+                    title: format!("Moved: {title} — {}", self.config.title),
+                    description: format!("This page has moved to {title}."),
+                    kind: "alias",
+                    section: String::new(),
+                };
+                let own = AliasVars {
+                    target: PostLinkAbsolute {
+                        title,
+                        url: target,
+                        permalink: self.config.absolute(target),
+                    },
+                };
+                self.emit(meta, fingerprint::of(&own), || own)
+            }
             Job::Home { page } => {
                 let (fp, list) = self.list(&self.home, &self.all_posts, page);
                 self.emit(self.home_meta(page, list.paginator.total_pages), fp, || {
@@ -298,6 +345,7 @@ impl<'a> Renderer<'a> {
             page_title: &meta.title,
             page_description: &meta.description,
             current_url: &meta.url,
+            canonical_url: (meta.kind != "404").then(|| self.config.absolute(&meta.url)),
             kind: meta.kind,
         };
         let path = output_path(self.config, &meta.url);
@@ -316,6 +364,7 @@ impl<'a> Renderer<'a> {
             page_title: vars.page_title,
             page_description: vars.page_description,
             current_url: vars.current_url,
+            canonical_url: vars.canonical_url.take(),
             kind: vars.kind,
         };
         let ctx = Context::from_serialize(&vars)
@@ -381,9 +430,12 @@ impl<'a> Renderer<'a> {
             title: format!("{} — {}", post.doc.title, self.config.title),
             description: parts.description.clone(),
             kind: "post",
-            section: self.home.clone(),
+            // A post belongs to no navigation section.
+            section: String::new(),
         };
+        // JSON-LD is derived from the summary and the config, which the fingerprint covers.
         self.emit(meta, fp, || PostVars {
+            json_ld: views::json_ld(&parts.summary, self.config),
             post: PostView {
                 summary: &parts.summary,
                 content: &post.rendered.html,
@@ -475,6 +527,18 @@ impl<'a> Renderer<'a> {
 struct Empty {}
 
 #[derive(Serialize)]
+struct AliasVars<'a> {
+    target: PostLinkAbsolute<'a>,
+}
+
+#[derive(Serialize)]
+struct PostLinkAbsolute<'a> {
+    title: &'a str,
+    url: &'a str,
+    permalink: String,
+}
+
+#[derive(Serialize)]
 struct ListVars<'a, 's> {
     posts: Vec<&'s PostSummary<'a>>,
     paginator: Paginator,
@@ -483,6 +547,8 @@ struct ListVars<'a, 's> {
 #[derive(Serialize)]
 struct PostVars<'a, 's> {
     post: PostView<'a, 's>,
+    /// `BlogPosting` structured data, escaped for a `<script type="application/ld+json">`.
+    json_ld: String,
     previous: Option<PostLink<'a>>,
     next: Option<PostLink<'a>>,
 }

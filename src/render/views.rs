@@ -54,6 +54,8 @@ pub struct TermLink<'a> {
 #[derive(Serialize)]
 pub struct ImageView<'a> {
     pub src: &'a str,
+    /// `src` as an absolute URL, for feeds and link previews.
+    pub url: String,
     pub alt: &'a str,
     pub caption: Option<&'a str>,
 }
@@ -200,7 +202,7 @@ impl<'a> Views<'a> {
             updated: post.doc.updated.map(|d| d.to_rfc3339()),
             author: post.doc.author.as_deref().unwrap_or(&self.config.author),
             summary_html: &post.rendered.summary_html,
-            image: post.image.as_ref().map(image),
+            image: post.image.as_ref().map(|img| image(img, self.config)),
             tags: self.terms(&self.site.tags, &post.tags),
             reading_time: post.reading_time,
             word_count: post.rendered.word_count,
@@ -216,12 +218,50 @@ impl<'a> Views<'a> {
     }
 }
 
-fn image(img: &ImageRef) -> ImageView<'_> {
+fn image<'a>(img: &'a ImageRef, config: &Config) -> ImageView<'a> {
+    let url = if img.src.starts_with('/') && !img.src.starts_with("//") {
+        config.absolute(&img.src)
+    } else {
+        img.src.clone()
+    };
     ImageView {
         src: &img.src,
+        url,
         alt: img.alt.as_deref().unwrap_or(""),
         caption: img.caption.as_deref(),
     }
+}
+
+/// `BlogPosting` structured data for a post, as JSON safe inside a `<script>` element: `<`, `>`
+/// and `&` are written as `\u003c`, `\u003e`, `\u0026` (so a `</script>` in a title cannot end
+/// the element), and so are the line separators JavaScript parsers dislike.
+pub fn json_ld(post: &PostSummary, config: &Config) -> String {
+    let value = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "BlogPosting",
+        "headline": post.title,
+        "url": post.permalink,
+        "mainEntityOfPage": post.permalink,
+        "datePublished": post.date,
+        "dateModified": post.updated.as_ref().or(post.date.as_ref()),
+        "author": { "@type": "Person", "name": post.author },
+        "publisher": { "@type": "Organization", "name": config.title },
+        "image": post.image.as_ref().map(|i| &i.url),
+        "keywords": post.tags.iter().map(|t| t.name).collect::<Vec<_>>(),
+    });
+    let json = value.to_string();
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -271,14 +271,16 @@ pub fn start(
                         None => stop = true,
                     }
                 }
-                let cause = describe(&root, &changes);
-                rebuild(&mut session, &shared, &changes, &cause, &*on_event);
+                // Watch folders created since the last build before building, so that anything
+                // written into them after this build is seen (and anything before, read by it).
                 if let Some(Err(error)) = watcher.as_mut().map(watch::Watch::refresh) {
                     on_event(ServeEvent::Failed {
                         cause: "watching".into(),
                         error,
                     });
                 }
+                let cause = describe(&root, &changes);
+                rebuild(&mut session, &shared, &changes, &cause, &*on_event);
                 if stop {
                     break;
                 }

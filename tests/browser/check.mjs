@@ -282,8 +282,11 @@ async function checkPage(browser, base, pagePath, vp, axeSource) {
   const resp = await page.goto(base + pagePath, { waitUntil: 'load' });
   check('http status 200', where, resp && resp.status() === 200, `status ${resp && resp.status()}`);
 
-  // No <script> in the page (checked before axe-core is evaluated).
-  const scripts = await page.evaluate(() => document.querySelectorAll('script').length);
+  // No JavaScript in the page (checked before axe-core is evaluated); JSON-LD data blocks
+  // are not scripts that run.
+  const scripts = await page.evaluate(
+    () => document.querySelectorAll('script:not([type="application/ld+json"])').length,
+  );
   check('no <script>', where, scripts === 0, `${scripts} <script> element(s) in the page`);
 
   // First Tab focuses the skip link, which becomes visible.

@@ -5,6 +5,7 @@ mod cli;
 mod errors;
 mod harness;
 mod incremental;
+mod metadata;
 mod output;
 mod sample;
 mod serve;
