@@ -27,6 +27,52 @@ pub struct Site {
     pub pages: Vec<Page>,
     pub tags: Taxonomy,
     pub categories: Taxonomy,
+    /// Dated posts by year and month, newest first.
+    pub archive: Vec<ArchiveYear>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct ArchiveYear {
+    pub year: i32,
+    /// `/archive/2026/` under the base path.
+    pub url: String,
+    /// Newest month first; only months with posts.
+    pub months: Vec<ArchiveMonth>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct ArchiveMonth {
+    pub month: u32,
+    pub url: String,
+    /// Indices into `Site::posts`, newest first.
+    pub posts: Vec<usize>,
+}
+
+/// Group posts (newest first) by the year and month of their date, in their own time zone.
+fn build_archive(base_path: &str, posts: &[Post]) -> Vec<ArchiveYear> {
+    use chrono::Datelike;
+    let mut years: Vec<ArchiveYear> = Vec::new();
+    for (i, post) in posts.iter().enumerate() {
+        let Some(date) = post.doc.date else { continue };
+        let (y, m) = (date.year(), date.month());
+        if years.last().is_none_or(|last| last.year != y) {
+            years.push(ArchiveYear {
+                year: y,
+                url: join_url(base_path, &format!("/archive/{y:04}/")),
+                months: Vec::new(),
+            });
+        }
+        let year = years.last_mut().expect("pushed above");
+        if year.months.last().is_none_or(|last| last.month != m) {
+            year.months.push(ArchiveMonth {
+                month: m,
+                url: join_url(base_path, &format!("/archive/{y:04}/{m:02}/")),
+                posts: Vec::new(),
+            });
+        }
+        year.months.last_mut().expect("pushed above").posts.push(i);
+    }
+    years
 }
 
 #[derive(Debug)]
@@ -234,6 +280,7 @@ impl Site {
             ))
         });
         Ok(Site {
+            archive: build_archive(&config.base_path, &posts),
             posts,
             pages,
             tags,
@@ -389,7 +436,7 @@ pub fn alias_url(config: &Config, alias: &str) -> Result<String, String> {
 
 /// URLs Quire generates itself, which no post or page may take.
 fn reserved_urls(config: &Config) -> Vec<String> {
-    ["/", "/tags/", "/categories/", "/page/"]
+    ["/", "/tags/", "/categories/", "/page/", "/archive/"]
         .iter()
         .map(|p| join_url(&config.base_path, p))
         .collect()
@@ -417,9 +464,11 @@ fn check_unique_urls(
         .collect();
     // Documents arrive in scan order (sorted by path), so "first" is stable.
     for (doc, url) in posts.iter().chain(pages).chain(&aliases) {
+        // `/page/…` and `/archive/…` are whole trees of generated pages.
+        let is_tree = |r: &str| r.ends_with("/page/") || r.ends_with("/archive/");
         if reserved
             .iter()
-            .any(|r| url == r || (r.ends_with("/page/") && url.starts_with(r.as_str())))
+            .any(|r| url == r || (is_tree(r) && url.starts_with(r.as_str())))
         {
             errors.push(Error::Source(Diagnostic::new(
                 &doc.source,
@@ -604,6 +653,35 @@ mod tests {
             resolve_src("https://x.org/a.png", "/blog/", None),
             "https://x.org/a.png"
         );
+    }
+
+    #[test]
+    fn archive_groups_posts_by_year_and_month_newest_first() {
+        let s = site(vec![
+            doc("content/posts/a.md", "title = \"A\"\ndate = 2025-12-31"),
+            doc("content/posts/b.md", "title = \"B\"\ndate = 2026-01-05"),
+            doc("content/posts/c.md", "title = \"C\"\ndate = 2026-01-20"),
+            doc("content/posts/d.md", "title = \"D\"\ndate = 2026-03-01"),
+        ])
+        .unwrap();
+        let shape: Vec<(i32, Vec<(u32, usize)>)> = s
+            .archive
+            .iter()
+            .map(|y| {
+                (
+                    y.year,
+                    y.months.iter().map(|m| (m.month, m.posts.len())).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(shape, [(2026, vec![(3, 1), (1, 2)]), (2025, vec![(12, 1)])]);
+        assert_eq!(s.archive[0].months[1].url, "/archive/2026/01/");
+        let titles: Vec<_> = s.archive[0].months[1]
+            .posts
+            .iter()
+            .map(|&i| s.posts[i].doc.title.as_str())
+            .collect();
+        assert_eq!(titles, ["C", "B"]);
     }
 
     #[test]

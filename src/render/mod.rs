@@ -30,6 +30,7 @@ pub const PAGE_IDS: &[&str] = &[
     "about-heading",
     "latest-heading",
     "tags-heading",
+    "archive-heading",
 ];
 
 /// Number of tags in the `top_tags` list.
@@ -51,6 +52,11 @@ enum Job<'a> {
         page: usize,
     },
     NotFound,
+    /// `/archive/`, `/archive/<year>/` or `/archive/<year>/<month>/`.
+    Archive {
+        year: Option<usize>,
+        month: Option<usize>,
+    },
     /// A redirect page from an old URL (front matter `aliases`) to a post or page.
     Alias {
         url: String,
@@ -241,6 +247,20 @@ impl<'a> Renderer<'a> {
             }
         }
         jobs.push(Job::NotFound);
+        jobs.push(Job::Archive {
+            year: None,
+            month: None,
+        });
+        for (y, year) in site.archive.iter().enumerate() {
+            jobs.push(Job::Archive {
+                year: Some(y),
+                month: None,
+            });
+            jobs.extend((0..year.months.len()).map(|m| Job::Archive {
+                year: Some(y),
+                month: Some(m),
+            }));
+        }
         let docs = site
             .posts
             .iter()
@@ -263,6 +283,7 @@ impl<'a> Renderer<'a> {
 
     fn render(&self, job: &Job) -> Result<(String, u64, Option<Output>)> {
         match *job {
+            Job::Archive { year, month } => self.archive(year, month),
             Job::Alias {
                 ref url,
                 title,
@@ -446,6 +467,64 @@ impl<'a> Renderer<'a> {
         })
     }
 
+    /// An archive page: every year (`year` none), one year, or one month of it.
+    fn archive(
+        &self,
+        year: Option<usize>,
+        month: Option<usize>,
+    ) -> Result<(String, u64, Option<Output>)> {
+        let all = &self.site.archive;
+        let years: &[crate::site::ArchiveYear] = match year {
+            Some(y) => std::slice::from_ref(&all[y]),
+            None => all,
+        };
+        let view = |y: &'a crate::site::ArchiveYear| ArchiveYearView {
+            year: y.year,
+            url: &y.url,
+            count: y.months.iter().map(|m| m.posts.len()).sum(),
+            months: y
+                .months
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| month.is_none_or(|m| m == *i))
+                .map(|(_, m)| ArchiveMonthView {
+                    month: m.month,
+                    name: month_name(m.month),
+                    url: &m.url,
+                    count: m.posts.len(),
+                    posts: m.posts.iter().map(|&i| &self.posts[i].link).collect(),
+                })
+                .collect(),
+        };
+        let own = ArchiveVars {
+            years: years.iter().map(view).collect(),
+        };
+        let (url, heading) = match (year, month) {
+            (Some(y), Some(m)) => {
+                let (y, m) = (&all[y], &all[y].months[m]);
+                (m.url.clone(), format!("{} {}", month_name(m.month), y.year))
+            }
+            (Some(y), None) => (all[y].url.clone(), all[y].year.to_string()),
+            _ => (
+                join_url(&self.config.base_path, "/archive/"),
+                "Archive".to_string(),
+            ),
+        };
+        let meta = Meta {
+            template: "archive.html",
+            title: format!("{heading} — {}", self.config.title),
+            description: format!("Posts on {} from {heading}.", self.config.title),
+            url,
+            kind: "archive",
+            section: String::new(),
+        };
+        let own = ArchiveOwn {
+            archive_title: heading,
+            vars: own,
+        };
+        self.emit(meta, fingerprint::of(&own), || own)
+    }
+
     fn page(&self, i: usize) -> (Meta, PageOwnVars<'a>) {
         let page = &self.site.pages[i];
         let own = PageOwnVars {
@@ -525,6 +604,57 @@ impl<'a> Renderer<'a> {
 
 #[derive(Serialize)]
 struct Empty {}
+
+#[derive(Serialize)]
+struct ArchiveOwn<'a, 's> {
+    archive_title: String,
+    #[serde(flatten)]
+    vars: ArchiveVars<'a, 's>,
+}
+
+#[derive(Serialize)]
+struct ArchiveVars<'a, 's> {
+    years: Vec<ArchiveYearView<'a, 's>>,
+}
+
+#[derive(Serialize)]
+struct ArchiveYearView<'a, 's> {
+    year: i32,
+    url: &'a str,
+    count: usize,
+    months: Vec<ArchiveMonthView<'a, 's>>,
+}
+
+#[derive(Serialize)]
+struct ArchiveMonthView<'a, 's> {
+    month: u32,
+    name: &'static str,
+    url: &'a str,
+    count: usize,
+    posts: Vec<&'s PostLink<'a>>,
+}
+
+/// The sidebar's archive calendar: years, each with its months that have posts.
+#[derive(Serialize)]
+struct CalendarYear<'a> {
+    year: i32,
+    url: &'a str,
+    months: Vec<CalendarMonth<'a>>,
+}
+
+#[derive(Serialize)]
+struct CalendarMonth<'a> {
+    month: u32,
+    name: &'static str,
+    url: &'a str,
+}
+
+fn month_name(month: u32) -> &'static str {
+    u8::try_from(month)
+        .ok()
+        .and_then(|m| chrono::Month::try_from(m).ok())
+        .map_or("", |m| m.name())
+}
 
 #[derive(Serialize)]
 struct AliasVars<'a> {
@@ -624,6 +754,27 @@ fn shared_context(shared: &mut Context, site: &Site, config: &Config, theme: &Th
         let top: Vec<TermView> = top.into_iter().take(TOP_TAGS).map(TermView::new).collect();
         parts.push(fingerprint::of(&top));
         shared.insert("top_tags", &top);
+    }
+    if theme.uses("archive_calendar") {
+        let calendar: Vec<CalendarYear> = site
+            .archive
+            .iter()
+            .map(|y| CalendarYear {
+                year: y.year,
+                url: &y.url,
+                months: y
+                    .months
+                    .iter()
+                    .map(|m| CalendarMonth {
+                        month: m.month,
+                        name: month_name(m.month),
+                        url: &m.url,
+                    })
+                    .collect(),
+            })
+            .collect();
+        parts.push(fingerprint::of(&calendar));
+        shared.insert("archive_calendar", &calendar);
     }
     if theme.uses("tags") {
         let mut all: Vec<TermView> = site.tags.terms.iter().map(TermView::new).collect();

@@ -1,5 +1,6 @@
 //! Integration tests: build sites in temp folders and assert on the parsed output.
 
+mod archive;
 mod build;
 mod cli;
 mod errors;
