@@ -107,7 +107,7 @@ async function waitFor(what, fn, timeout = TIMEOUT, interval = 25) {
 function startServer(root, tmpdir) {
   const child = spawn(QUIRE, ['--root', root, 'serve', '--port', '0'], {
     cwd: root,
-    env: { ...process.env, TMPDIR: tmpdir, NO_COLOR: '1' },
+    env: { ...process.env, TMPDIR: tmpdir, XDG_RUNTIME_DIR: tmpdir, NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const state = { child, stdout: [], stderr: [], exit: null, spawnError: null };
@@ -176,7 +176,7 @@ async function main() {
   step('copying the sample site and starting the server');
   tmp = await mkdtemp(path.join(os.tmpdir(), 'quire-serve-test-'));
   const site = path.join(tmp, 'site');
-  const serverTmp = path.join(tmp, 'server-tmp'); // TMPDIR of the server: its served folder goes here
+  const serverTmp = path.join(tmp, 'server-tmp'); // TMPDIR and XDG_RUNTIME_DIR of the server: its served folder goes here
   for (const part of SITE_PARTS) {
     await cp(path.join(REPO, part), path.join(site, part), { recursive: true });
   }
