@@ -15,6 +15,7 @@
 pub mod config;
 pub mod content;
 pub mod error;
+pub mod feed;
 pub mod fingerprint;
 pub mod markdown;
 pub mod output;
@@ -23,6 +24,7 @@ pub mod scaffold;
 pub mod serve;
 pub mod session;
 pub mod site;
+pub mod sitemap;
 
 pub use error::{Error, Result};
 

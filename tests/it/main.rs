@@ -3,6 +3,7 @@
 mod build;
 mod cli;
 mod errors;
+mod feeds;
 mod harness;
 mod incremental;
 mod output;
