@@ -282,6 +282,12 @@ pub fn absolutize(html: &str, base: &Url) -> String {
             rest = &rest[end..];
             continue;
         }
+        // End tags, doctypes and a stray `<` hold no URLs: copy the `<` and go on.
+        if !rest[1..].starts_with(|c: char| c.is_ascii_alphabetic()) {
+            out.push('<');
+            rest = &rest[1..];
+            continue;
+        }
         let end = tag_end(rest);
         let tag = &rest[..end];
         out.push_str(&rewrite_tag(tag, base));
@@ -374,15 +380,14 @@ fn rewrite_tag(tag: &str, base: &Url) -> String {
                 (i, end, end)
             }
         };
-        if attr.eq_ignore_ascii_case("href") || attr.eq_ignore_ascii_case("src") {
-            if let Some(url) = resolve(&tag[start..end], base) {
-                let quoted = start != i;
-                out.push_str(&tag[copied..i]);
-                out.push('"');
-                out.push_str(&escape_attribute(&url));
-                out.push('"');
-                copied = if quoted { next } else { end };
-            }
+        let is_url = attr.eq_ignore_ascii_case("href") || attr.eq_ignore_ascii_case("src");
+        if let Some(url) = is_url.then(|| resolve(&tag[start..end], base)).flatten() {
+            let quoted = start != i;
+            out.push_str(&tag[copied..i]);
+            out.push('"');
+            out.push_str(&escape_attribute(&url));
+            out.push('"');
+            copied = if quoted { next } else { end };
         }
         i = next;
     }
@@ -484,7 +489,8 @@ mod tests {
             "<!-- <a href=\"x\"> -->",
             "<script>var s = '<a href=\"x\">';</script>",
             "<pre><code>src=\"x\"</code></pre>",
-            "<p>1 < 2</p>",
+            "<p>1 < 2 isn't <a</p>",
+            "<p>x</p><a href=\"https://e.org/\"",
         ];
         for input in untouched {
             assert_eq!(absolutize(input, &base()), input);

@@ -261,7 +261,10 @@ fn every_kind_of_edit_rebuilds_to_exactly_what_a_full_build_writes() {
     live.assert_matches_full_build("restore the theme stylesheet");
 
     // A site's own robots.txt replaces the generated one, and removing it brings that back.
-    write(&live.path("static/robots.txt"), "User-agent: *\nDisallow: /\n");
+    write(
+        &live.path("static/robots.txt"),
+        "User-agent: *\nDisallow: /\n",
+    );
     live.rebuild(Changes {
         statics: true,
         ..Changes::default()

@@ -160,7 +160,12 @@ fn sample() -> TestSite {
 fn serves_feeds_sitemap_and_robots_with_links_to_the_local_address() {
     let running = Running::start(sample(), false);
     let server = running.server();
-    for path in ["/atom.xml", "/rss.xml", "/tags/x/atom.xml", "/tags/x/rss.xml"] {
+    for path in [
+        "/atom.xml",
+        "/rss.xml",
+        "/tags/x/atom.xml",
+        "/tags/x/rss.xml",
+    ] {
         let response = get(server, path);
         assert_eq!(response.status, 200, "{path}");
         let feed = feed_rs::parser::parse(response.body.as_bytes())
