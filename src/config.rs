@@ -24,6 +24,8 @@ pub struct Config {
     pub language: String,
     pub posts_per_page: usize,
     pub latest_posts: usize,
+    /// Posts in each Atom and RSS feed, newest first.
+    pub feed_limit: usize,
     /// Relative to the site root unless absolute.
     pub output_dir: PathBuf,
     pub permalink: Permalink,
@@ -49,6 +51,7 @@ const KNOWN_KEYS: &[&str] = &[
     "language",
     "posts_per_page",
     "latest_posts",
+    "feed_limit",
     "output_dir",
     "permalink",
     "breaking_news",
@@ -73,6 +76,8 @@ struct RawConfig {
     posts_per_page: Option<toml::Spanned<i64>>,
     #[serde(default)]
     latest_posts: Option<toml::Spanned<i64>>,
+    #[serde(default)]
+    feed_limit: Option<toml::Spanned<i64>>,
     #[serde(default = "default_output_dir")]
     output_dir: String,
     #[serde(default)]
@@ -145,6 +150,7 @@ impl Config {
             language: raw.language,
             posts_per_page: count(raw.posts_per_page, 10, "posts_per_page")?,
             latest_posts: count(raw.latest_posts, 5, "latest_posts")?,
+            feed_limit: count(raw.feed_limit, 20, "feed_limit")?,
             output_dir: PathBuf::from(raw.output_dir),
             permalink,
             breaking_news: raw.breaking_news,
@@ -309,8 +315,21 @@ mod tests {
         assert_eq!(c.language, "en");
         assert_eq!(c.posts_per_page, 10);
         assert_eq!(c.latest_posts, 5);
+        assert_eq!(c.feed_limit, 20);
         assert_eq!(c.output_dir, PathBuf::from("public"));
         assert_eq!(c.permalink.expand("x", None), "/posts/x/");
+    }
+
+    #[test]
+    fn feed_limit_is_read_and_must_be_positive() {
+        let c = parse("title = \"T\"\nbase_url = \"https://e.org/\"\nfeed_limit = 3").unwrap();
+        assert_eq!(c.feed_limit, 3);
+        let err =
+            parse("title = \"T\"\nbase_url = \"https://e.org/\"\nfeed_limit = 0").unwrap_err();
+        assert!(
+            err.to_string().contains("`feed_limit` must be at least 1"),
+            "{err}"
+        );
     }
 
     #[test]

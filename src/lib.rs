@@ -2,7 +2,8 @@
 //!
 //! The build is one pipeline that reads top to bottom in [`Session::build`]:
 //! `config` → `content` (walk, front matter) → `markdown` → `site` (the model: sorted posts,
-//! taxonomies, URLs) → `render` (Tera, view structs) → `output` (fresh folder, atomic swap).
+//! taxonomies, URLs) → `render` (Tera, view structs), `feed` and `sitemap` → `output` (fresh
+//! folder, atomic swap).
 //!
 //! Invariants:
 //! - Only `content` (scan, read), `Config::load`, `render::Theme::load`, the asset listing in
@@ -15,6 +16,7 @@
 pub mod config;
 pub mod content;
 pub mod error;
+pub mod feed;
 pub mod fingerprint;
 pub mod markdown;
 pub mod output;
@@ -23,6 +25,7 @@ pub mod scaffold;
 pub mod serve;
 pub mod session;
 pub mod site;
+pub mod sitemap;
 
 pub use error::{Error, Result};
 

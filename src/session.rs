@@ -105,6 +105,8 @@ pub struct Session {
     /// Output path -> fingerprint, for every page and file of the last successful build.
     pages: HashMap<String, u64>,
     assets: HashMap<String, u64>,
+    /// Feeds, sitemap and robots.txt: fingerprints of their bytes.
+    generated: HashMap<String, u64>,
 }
 
 impl Session {
@@ -115,6 +117,7 @@ impl Session {
             theme: None,
             pages: HashMap::new(),
             assets: HashMap::new(),
+            generated: HashMap::new(),
         }
     }
 
@@ -176,11 +179,17 @@ impl Session {
         let rendered = pages.changed.len();
         let (assets, mut update) = self.assets(&root, &site, &config, &pages.fingerprints)?;
         update.outputs.extend(pages.changed);
+        let generated = self.generated(&site, &config, &assets, &mut update);
         update.removed = self
             .pages
             .keys()
             .chain(self.assets.keys())
-            .filter(|p| !pages.fingerprints.contains_key(*p) && !assets.contains_key(*p))
+            .chain(self.generated.keys())
+            .filter(|p| {
+                !pages.fingerprints.contains_key(*p)
+                    && !assets.contains_key(*p)
+                    && !generated.contains_key(*p)
+            })
             .cloned()
             .collect::<BTreeSet<_>>()
             .into_iter()
@@ -192,7 +201,7 @@ impl Session {
         let report = Report {
             posts: site.posts.len(),
             pages: pages.fingerprints.len(),
-            files: pages.fingerprints.len() + assets.len(),
+            files: pages.fingerprints.len() + assets.len() + generated.len(),
             rendered,
             touched,
             output: output.to_path_buf(),
@@ -201,6 +210,7 @@ impl Session {
         };
         self.pages = pages.fingerprints;
         self.assets = assets;
+        self.generated = generated;
         Ok(report)
     }
 
@@ -209,6 +219,36 @@ impl Session {
         self.theme = None;
         self.pages.clear();
         self.assets.clear();
+        self.generated.clear();
+    }
+
+    /// The files made from the whole site rather than from one template: feeds, sitemap and
+    /// robots.txt. They are made on every build (they are cheap and pure) and added to
+    /// `update` only when their bytes changed. A static file of the same path (a site's own
+    /// `static/robots.txt`) wins. Returns every generated file's fingerprint.
+    fn generated(
+        &self,
+        site: &Site,
+        config: &Config,
+        assets: &HashMap<String, u64>,
+        update: &mut Update,
+    ) -> HashMap<String, u64> {
+        let (feeds, sitemap) = rayon::join(
+            || crate::feed::feeds(site, config),
+            || crate::sitemap::sitemap(site, config),
+        );
+        let mut all = HashMap::new();
+        for output in feeds.into_iter().chain(sitemap) {
+            if assets.contains_key(&output.path) {
+                continue;
+            }
+            let fp = fingerprint::of_bytes(&output.bytes);
+            all.insert(output.path.clone(), fp);
+            if self.generated.get(&output.path) != Some(&fp) {
+                update.outputs.push(output);
+            }
+        }
+        all
     }
 
     /// Every document, reading only what changed. Modified sources are re-read; creations,

@@ -17,9 +17,10 @@ use crate::fingerprint;
 use crate::output::Output;
 use crate::site::{Site, Taxonomy, Term, join_url};
 pub use theme::{EmbeddedStatic, Theme};
+pub use views::page_url;
 use views::{
     NavItem, PageView, Paginator, PostLink, PostSummary, PostView, SiteView, TaxonomyView,
-    TermView, Views, page_url,
+    TermView, Views,
 };
 
 /// Element ids the default theme uses around post content; generated heading ids avoid them
@@ -182,10 +183,7 @@ impl<'a> Renderer<'a> {
                 .iter()
                 .map(|p| (p.doc.title.as_str(), p.url.clone())),
         );
-        let taxonomies = [&site.tags, &site.categories]
-            .into_iter()
-            .filter(|t| t.name == "tags" || !t.terms.is_empty())
-            .collect();
+        let taxonomies = taxonomies(site);
         let views = Views { site, config };
         let posts: Vec<PostParts> = site
             .posts
@@ -785,7 +783,17 @@ fn shared_context(shared: &mut Context, site: &Site, config: &Config, theme: &Th
     fingerprint::combine(&parts)
 }
 
-fn page_count(items: usize, per_page: usize) -> usize {
+/// The taxonomies with pages: tags always (the navigation links to them), categories when any
+/// post has one.
+pub fn taxonomies(site: &Site) -> Vec<&Taxonomy> {
+    [&site.tags, &site.categories]
+        .into_iter()
+        .filter(|t| t.name == "tags" || !t.terms.is_empty())
+        .collect()
+}
+
+/// Pages needed to list `items` items, `per_page` to a page (at least one).
+pub fn page_count(items: usize, per_page: usize) -> usize {
     items.div_ceil(per_page).max(1)
 }
 

@@ -259,6 +259,32 @@ fn every_kind_of_edit_rebuilds_to_exactly_what_a_full_build_writes() {
         ..Changes::default()
     });
     live.assert_matches_full_build("restore the theme stylesheet");
+
+    // A site's own robots.txt replaces the generated one, and removing it brings that back.
+    write(
+        &live.path("static/robots.txt"),
+        "User-agent: *\nDisallow: /\n",
+    );
+    live.rebuild(Changes {
+        statics: true,
+        ..Changes::default()
+    });
+    live.assert_matches_full_build("add a static robots.txt");
+    assert_eq!(
+        fs::read_to_string(live.dir.path().join("robots.txt")).unwrap(),
+        "User-agent: *\nDisallow: /\n"
+    );
+    fs::remove_file(live.path("static/robots.txt")).unwrap();
+    live.rebuild(Changes {
+        statics: true,
+        ..Changes::default()
+    });
+    live.assert_matches_full_build("remove the static robots.txt");
+    assert!(
+        fs::read_to_string(live.dir.path().join("robots.txt"))
+            .unwrap()
+            .contains("Sitemap: http://127.0.0.1:4000/sitemap.xml")
+    );
 }
 
 #[test]

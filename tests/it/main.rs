@@ -4,6 +4,7 @@ mod archive;
 mod build;
 mod cli;
 mod errors;
+mod feeds;
 mod harness;
 mod incremental;
 mod metadata;

@@ -156,6 +156,54 @@ fn sample() -> TestSite {
     site
 }
 
+#[test]
+fn serves_feeds_sitemap_and_robots_with_links_to_the_local_address() {
+    let running = Running::start(sample(), false);
+    let server = running.server();
+    for path in [
+        "/atom.xml",
+        "/rss.xml",
+        "/tags/x/atom.xml",
+        "/tags/x/rss.xml",
+    ] {
+        let response = get(server, path);
+        assert_eq!(response.status, 200, "{path}");
+        let feed = feed_rs::parser::parse(response.body.as_bytes())
+            .unwrap_or_else(|e| panic!("{path}: {e}"));
+        let links: Vec<&str> = feed
+            .entries
+            .iter()
+            .map(|e| e.links[0].href.as_str())
+            .collect();
+        let want: &[String] = if path.starts_with("/tags/") {
+            &[format!("{}posts/a/", server.url())]
+        } else {
+            &[
+                format!("{}posts/b/", server.url()),
+                format!("{}posts/a/", server.url()),
+            ]
+        };
+        assert_eq!(links, want, "{path}");
+    }
+    let sitemap = get(server, "/sitemap.xml");
+    assert_eq!(sitemap.status, 200);
+    assert!(
+        sitemap
+            .body
+            .contains(&format!("<loc>{}posts/a/</loc>", server.url())),
+        "{}",
+        sitemap.body
+    );
+    let robots = get(server, "/robots.txt");
+    assert!(
+        robots
+            .body
+            .contains(&format!("Sitemap: {}sitemap.xml", server.url())),
+        "{}",
+        robots.body
+    );
+}
+
 /// An SSE connection to the server's event stream.
 fn subscribe(server: &Server) -> BufReader<TcpStream> {
     let addr = server
