@@ -6,11 +6,13 @@
 
 use atom_syndication as atom;
 use chrono::{DateTime, FixedOffset};
+use foldhash::HashMap;
 use rayon::prelude::*;
 use url::Url;
 
 use crate::config::Config;
 use crate::content::date::Date;
+use crate::fingerprint;
 use crate::output::Output;
 use crate::site::{Post, Site, join_url};
 
@@ -18,7 +20,12 @@ const ATOM: &str = "atom.xml";
 const RSS: &str = "rss.xml";
 
 /// Every feed of the site: the site-wide pair and one pair per tag.
-pub fn feeds(site: &Site, config: &Config) -> Vec<Output> {
+pub fn feeds(
+    site: &Site,
+    config: &Config,
+    post_fingerprints: &[crate::render::PostFingerprints],
+    previous: &HashMap<String, u64>,
+) -> (Vec<Output>, Vec<(String, u64)>) {
     let limit = config.feed_limit;
     let home = join_url(&config.base_path, "/");
     let all: Vec<usize> = (0..site.posts.len().min(limit)).collect();
@@ -32,6 +39,55 @@ pub fn feeds(site: &Site, config: &Config) -> Vec<Output> {
         page: term.url.clone(),
         posts: term.posts.iter().take(limit).copied().collect(),
     }));
+
+    // Fingerprint each feed from what its entries show, and build only feeds that changed:
+    // rebuilding all of them (full content, made absolute) on every edit would cost more than
+    // the rest of a rebuild.
+    let mut shown = vec![false; site.posts.len()];
+    for spec in &specs {
+        for &i in &spec.posts {
+            shown[i] = true;
+        }
+    }
+    // An entry shows the post's summary fields (covered by its summary fingerprint) and
+    // its full HTML.
+    let entry_fps: Vec<u64> = site
+        .posts
+        .iter()
+        .zip(post_fingerprints)
+        .zip(&shown)
+        .map(|((post, fps), &shown)| {
+            if shown {
+                fingerprint::combine(&[fps.summary, post.rendered.html_fingerprint])
+            } else {
+                0
+            }
+        })
+        .collect();
+    let config_fp = fingerprint::of(&(
+        &config.title,
+        &config.tagline,
+        &config.description,
+        &config.author,
+        &config.base_url,
+        &config.language,
+    ));
+    let mut fingerprints = Vec::with_capacity(specs.len() * 2);
+    let mut changed_specs = Vec::new();
+    for spec in specs {
+        let dir = output_dir(config, &spec.page);
+        let mut parts = vec![config_fp, fingerprint::of(&(&spec.title, &spec.page))];
+        parts.extend(spec.posts.iter().map(|&i| entry_fps[i]));
+        let fp = fingerprint::combine(&parts);
+        let (atom, rss) = (format!("{dir}{ATOM}"), format!("{dir}{RSS}"));
+        let stale = previous.get(&atom) != Some(&fp) || previous.get(&rss) != Some(&fp);
+        fingerprints.push((atom, fp));
+        fingerprints.push((rss, fp));
+        if stale {
+            changed_specs.push(spec);
+        }
+    }
+    let specs = changed_specs;
 
     // A post shown in several feeds is made absolute once.
     let mut needed = vec![false; site.posts.len()];
@@ -47,7 +103,7 @@ pub fn feeds(site: &Site, config: &Config) -> Vec<Output> {
         .map(|(post, needed)| needed.then(|| Entry::new(site, config, post)))
         .collect();
 
-    specs
+    let outputs = specs
         .par_iter()
         .flat_map_iter(|spec| {
             let shown: Vec<&Entry> = spec
@@ -67,7 +123,8 @@ pub fn feeds(site: &Site, config: &Config) -> Vec<Output> {
                 },
             ]
         })
-        .collect()
+        .collect();
+    (outputs, fingerprints)
 }
 
 /// One feed: its title, the URL path of the HTML page it mirrors (its feeds sit beside it),
@@ -434,6 +491,7 @@ fn escape_attribute(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::PostFingerprints as PF;
     use std::path::Path;
     use std::sync::Arc;
 
@@ -560,7 +618,19 @@ mod tests {
                 ),
             ],
         );
-        let outputs = feeds(&site, &config);
+        let outputs = feeds(
+            &site,
+            &config,
+            &vec![
+                PF {
+                    summary: 0,
+                    link: 0
+                };
+                site.posts.len()
+            ],
+            &HashMap::default(),
+        )
+        .0;
         let mut paths: Vec<&str> = outputs.iter().map(|o| o.path.as_str()).collect();
         paths.sort();
         assert_eq!(
@@ -606,8 +676,54 @@ mod tests {
             &config,
             &[("a", "title = \"A\"\ndate = 2024-01-01", "[x](y/)")],
         );
-        assert_eq!(feeds(&s, &config), feeds(&s, &config));
-        let atom = atom::Feed::read_from(find(&feeds(&s, &config), "atom.xml").as_bytes()).unwrap();
+        assert_eq!(
+            feeds(
+                &s,
+                &config,
+                &vec![
+                    PF {
+                        summary: 0,
+                        link: 0
+                    };
+                    s.posts.len()
+                ],
+                &HashMap::default()
+            )
+            .0,
+            feeds(
+                &s,
+                &config,
+                &vec![
+                    PF {
+                        summary: 0,
+                        link: 0
+                    };
+                    s.posts.len()
+                ],
+                &HashMap::default()
+            )
+            .0
+        );
+        let atom = atom::Feed::read_from(
+            find(
+                &feeds(
+                    &s,
+                    &config,
+                    &vec![
+                        PF {
+                            summary: 0,
+                            link: 0
+                        };
+                        s.posts.len()
+                    ],
+                    &HashMap::default(),
+                )
+                .0,
+                "atom.xml",
+            )
+            .as_bytes(),
+        )
+        .unwrap();
         let content = atom.entries[0]
             .content
             .as_ref()

@@ -179,7 +179,13 @@ impl Session {
         let rendered = pages.changed.len();
         let (assets, mut update) = self.assets(&root, &site, &config, &pages.fingerprints)?;
         update.outputs.extend(pages.changed);
-        let generated = self.generated(&site, &config, &assets, &mut update);
+        let generated = self.generated(
+            &site,
+            &config,
+            &pages.post_fingerprints,
+            &assets,
+            &mut update,
+        );
         update.removed = self
             .pages
             .keys()
@@ -230,23 +236,51 @@ impl Session {
         &self,
         site: &Site,
         config: &Config,
+        post_fps: &[crate::render::PostFingerprints],
         assets: &HashMap<String, u64>,
         update: &mut Update,
     ) -> HashMap<String, u64> {
-        let (feeds, sitemap) = rayon::join(
-            || crate::feed::feeds(site, config),
-            || crate::sitemap::sitemap(site, config),
+        let links: Vec<u64> = post_fps.iter().map(|f| f.link).collect();
+        let ((feeds, feed_fps), sitemap) = rayon::join(
+            || crate::feed::feeds(site, config, post_fps, &self.generated),
+            || {
+                let previous = self.generated.get("sitemap.xml").copied();
+                crate::sitemap::sitemap(site, config, &links, previous)
+            },
         );
+        let (sitemap_fp, sitemap) = sitemap;
         let mut all = HashMap::new();
-        for output in feeds.into_iter().chain(sitemap) {
-            if assets.contains_key(&output.path) {
-                continue;
+        // Feeds come fingerprinted by their inputs, and only when those changed.
+        for (path, fp) in feed_fps {
+            if !assets.contains_key(&path) {
+                all.insert(path, fp);
             }
-            let fp = fingerprint::of_bytes(&output.bytes);
-            all.insert(output.path.clone(), fp);
-            if self.generated.get(&output.path) != Some(&fp) {
-                update.outputs.push(output);
+        }
+        update
+            .outputs
+            .extend(feeds.into_iter().filter(|o| !assets.contains_key(&o.path)));
+        // Both files come from the same list; a static file of the same name wins.
+        for path in ["sitemap.xml", "robots.txt"] {
+            if !assets.contains_key(path) {
+                all.insert(path.to_string(), sitemap_fp);
             }
+        }
+        // A file written by us now that was not last time (a static one was removed).
+        let overridden_before = ["sitemap.xml", "robots.txt"]
+            .iter()
+            .any(|p| !assets.contains_key(*p) && !self.generated.contains_key(*p));
+        if !sitemap.is_empty() || overridden_before {
+            let outputs = if sitemap.is_empty() {
+                // Unchanged list, but a file was overridden last time: write it again.
+                crate::sitemap::sitemap(site, config, &links, None).1
+            } else {
+                sitemap
+            };
+            update.outputs.extend(
+                outputs
+                    .into_iter()
+                    .filter(|o| !assets.contains_key(&o.path)),
+            );
         }
         all
     }

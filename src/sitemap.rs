@@ -10,8 +10,36 @@ use crate::output::Output;
 use crate::render::{page_count, page_url, taxonomies};
 use crate::site::{Post, Site, join_url};
 
-/// `sitemap.xml` and `robots.txt`.
-pub fn sitemap(site: &Site, config: &Config) -> Vec<Output> {
+/// `sitemap.xml` and `robots.txt`, with a fingerprint of what they list. When that equals
+/// `previous`, nothing is written out (the files would be the same).
+pub fn sitemap(
+    site: &Site,
+    config: &Config,
+    post_links: &[u64],
+    previous: Option<u64>,
+) -> (u64, Vec<Output>) {
+    // What the list depends on: every post's URL, date (its link fingerprint) and update
+    // date; pages; taxonomy terms and their post lists; the base URL and page size.
+    let mut parts = vec![crate::fingerprint::of(&(
+        &config.base_url,
+        config.posts_per_page,
+    ))];
+    parts.extend(site.posts.iter().zip(post_links).map(|(p, &link)| {
+        crate::fingerprint::combine(&[link, crate::fingerprint::of(&p.doc.updated)])
+    }));
+    for p in &site.pages {
+        parts.push(crate::fingerprint::of(&(&p.url, p.doc.updated, p.doc.date)));
+    }
+    for tax in taxonomies(site) {
+        parts.push(crate::fingerprint::of(&tax.url));
+        for term in &tax.terms {
+            parts.push(crate::fingerprint::of(&(&term.url, &term.posts)));
+        }
+    }
+    let fp = crate::fingerprint::combine(&parts);
+    if previous == Some(fp) {
+        return (fp, Vec::new());
+    }
     let per_page = config.posts_per_page;
     let mut urls: Vec<(String, Option<Date>)> = Vec::new();
     let list = |first: &str, posts: &[usize], urls: &mut Vec<(String, Option<Date>)>| {
@@ -55,7 +83,7 @@ pub fn sitemap(site: &Site, config: &Config) -> Vec<Output> {
 
     let sitemap_url = config.absolute(&join_url(&config.base_path, "/sitemap.xml"));
     let robots = format!("User-agent: *\nAllow: /\nSitemap: {sitemap_url}\n");
-    vec![
+    let outputs = vec![
         Output {
             path: "sitemap.xml".into(),
             bytes: xml.into_bytes(),
@@ -64,7 +92,8 @@ pub fn sitemap(site: &Site, config: &Config) -> Vec<Output> {
             path: "robots.txt".into(),
             bytes: robots.into_bytes(),
         },
-    ]
+    ];
+    (fp, outputs)
 }
 
 /// When a post last changed: its update date, else its date.
@@ -113,7 +142,8 @@ mod tests {
             now: chrono::DateTime::parse_from_rfc3339("2030-01-01T00:00:00Z").unwrap(),
         };
         let site = Site::assemble(&config, &docs, &options).unwrap();
-        sitemap(&site, &config)
+        let links = vec![0; site.posts.len()];
+        sitemap(&site, &config, &links, None).1
     }
 
     fn text(outputs: &[Output], path: &str) -> String {

@@ -83,6 +83,16 @@ pub struct Pages {
     pub changed: Vec<Output>,
     /// Output path -> fingerprint of the data its template received, for every page.
     pub fingerprints: HashMap<String, u64>,
+    /// Per post (as `site.posts`): fingerprints of its summary view (title, URLs, dates,
+    /// author, summary, image, tags, word count) and of its link (title, URL, date), for
+    /// other outputs (feeds, sitemap) to fingerprint themselves cheaply.
+    pub post_fingerprints: Vec<PostFingerprints>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct PostFingerprints {
+    pub summary: u64,
+    pub link: u64,
 }
 
 /// Render the site's pages. A page whose fingerprint equals its entry in `previous` is not
@@ -100,6 +110,14 @@ pub fn render(
     let mut pages = Pages {
         changed: Vec::new(),
         fingerprints: HashMap::with_capacity(results.len()),
+        post_fingerprints: renderer
+            .posts
+            .iter()
+            .map(|p| PostFingerprints {
+                summary: p.summary_fingerprint,
+                link: p.link_fingerprint,
+            })
+            .collect(),
     };
     let mut errors: Vec<Error> = Vec::new();
     for r in results {
@@ -494,9 +512,6 @@ impl<'a> Renderer<'a> {
                 })
                 .collect(),
         };
-        let own = ArchiveVars {
-            years: years.iter().map(view).collect(),
-        };
         let (url, heading) = match (year, month) {
             (Some(y), Some(m)) => {
                 let (y, m) = (&all[y], &all[y].months[m]);
@@ -516,11 +531,23 @@ impl<'a> Renderer<'a> {
             kind: "archive",
             section: String::new(),
         };
-        let own = ArchiveOwn {
+        // Fingerprint from the links' own fingerprints: the whole archive lists every post.
+        let mut parts = vec![fingerprint::of(&heading)];
+        for y in years {
+            parts.push(fingerprint::of(&(y.year, &y.url)));
+            for (i, m) in y.months.iter().enumerate() {
+                if month.is_none_or(|want| want == i) {
+                    parts.push(fingerprint::of(&(m.month, &m.url)));
+                    parts.extend(m.posts.iter().map(|&p| self.posts[p].link_fingerprint));
+                }
+            }
+        }
+        self.emit(meta, fingerprint::combine(&parts), || ArchiveOwn {
             archive_title: heading,
-            vars: own,
-        };
-        self.emit(meta, fingerprint::of(&own), || own)
+            vars: ArchiveVars {
+                years: years.iter().map(view).collect(),
+            },
+        })
     }
 
     fn page(&self, i: usize) -> (Meta, PageOwnVars<'a>) {
