@@ -193,7 +193,6 @@ impl<'a> Renderer<'a> {
     ) -> Self {
         let mut tera = theme.tera();
         let shared = shared_context(tera.global_context(), site, config, theme);
-        let base_fingerprint = fingerprint::combine(&[theme.fingerprint(), shared]);
         let home = join_url(&config.base_path, "/");
         let mut nav = vec![("Home", home.clone()), ("Tags", site.tags.url.clone())];
         nav.extend(
@@ -201,6 +200,9 @@ impl<'a> Renderer<'a> {
                 .iter()
                 .map(|p| (p.doc.title.as_str(), p.url.clone())),
         );
+        // Every page shows the navigation: its items are part of every page's fingerprint.
+        let base_fingerprint =
+            fingerprint::combine(&[theme.fingerprint(), shared, fingerprint::of(&nav)]);
         let taxonomies = taxonomies(site);
         let views = Views { site, config };
         let posts: Vec<PostParts> = site
@@ -367,6 +369,29 @@ impl<'a> Renderer<'a> {
         own_fingerprint: u64,
         own: impl FnOnce() -> T,
     ) -> Result<(String, u64, Option<Output>)> {
+        // The canonical URL follows from the URL and `base_url`, and the navigation from the
+        // section and the nav items (in `base_fingerprint`): both are covered by the
+        // fingerprint without being built for it.
+        let mut vars = PageVars {
+            own: Empty {},
+            nav: Vec::new(),
+            page_title: &meta.title,
+            page_description: &meta.description,
+            current_url: &meta.url,
+            canonical_url: None,
+            kind: meta.kind,
+        };
+        let path = output_path(self.config, &meta.url);
+        let fingerprint = fingerprint::combine(&[
+            self.base_fingerprint,
+            fingerprint::of(meta.template),
+            fingerprint::of(&vars),
+            fingerprint::of(&meta.section),
+            own_fingerprint,
+        ]);
+        if self.previous.get(&path) == Some(&fingerprint) {
+            return Ok((path, fingerprint, None));
+        }
         let nav: Vec<NavItem> = self
             .nav
             .iter()
@@ -376,28 +401,10 @@ impl<'a> Renderer<'a> {
                 active: *url == meta.section,
             })
             .collect();
-        let mut vars = PageVars {
-            own: Empty {},
-            nav,
-            page_title: &meta.title,
-            page_description: &meta.description,
-            current_url: &meta.url,
-            canonical_url: (meta.kind != "404").then(|| self.config.absolute(&meta.url)),
-            kind: meta.kind,
-        };
-        let path = output_path(self.config, &meta.url);
-        let fingerprint = fingerprint::combine(&[
-            self.base_fingerprint,
-            fingerprint::of(meta.template),
-            fingerprint::of(&vars),
-            own_fingerprint,
-        ]);
-        if self.previous.get(&path) == Some(&fingerprint) {
-            return Ok((path, fingerprint, None));
-        }
+        vars.canonical_url = (meta.kind != "404").then(|| self.config.absolute(&meta.url));
         let vars = PageVars {
             own: own(),
-            nav: std::mem::take(&mut vars.nav),
+            nav,
             page_title: vars.page_title,
             page_description: vars.page_description,
             current_url: vars.current_url,

@@ -203,6 +203,15 @@ fn every_kind_of_edit_rebuilds_to_exactly_what_a_full_build_writes() {
     live.content(&["content/posts/p2.md", "content/posts/renamed.md"]);
     live.assert_matches_full_build("rename a file");
 
+    // A page's title is in every page's navigation.
+    write(
+        &live.path("content/about.md"),
+        "+++\ntitle = \"About us\"\n+++\nAbout.\n",
+    );
+    let report = live.content(&["content/about.md"]);
+    assert_eq!(report.rendered, report.pages, "{report:?}");
+    live.assert_matches_full_build("edit a page title");
+
     write(
         &live.path("content/posts/bundle/pic.svg"),
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"2\"/>",
