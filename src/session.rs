@@ -102,6 +102,8 @@ pub struct Session {
     options: BuildOptions,
     sources: Option<Sources>,
     theme: Option<Theme>,
+    /// What the site assembly remembers between builds.
+    memo: site::Memo,
     /// Output path -> fingerprint, for every page and file of the last successful build.
     pages: HashMap<String, u64>,
     assets: HashMap<String, u64>,
@@ -115,6 +117,7 @@ impl Session {
             options,
             sources: None,
             theme: None,
+            memo: site::Memo::default(),
             pages: HashMap::new(),
             assets: HashMap::new(),
             generated: HashMap::new(),
@@ -170,7 +173,7 @@ impl Session {
             now,
         };
         let mut timings = vec![("load", start.elapsed())];
-        let site = Site::assemble(&config, &documents, &site_options)?;
+        let site = Site::assemble_with(&config, &documents, &site_options, &mut self.memo)?;
         timings.push(("assemble", start.elapsed()));
 
         let theme = self.theme.as_ref().expect("theme loaded above");
@@ -223,6 +226,7 @@ impl Session {
     fn forget(&mut self) {
         self.sources = None;
         self.theme = None;
+        self.memo = site::Memo::default();
         self.pages.clear();
         self.assets.clear();
         self.generated.clear();

@@ -14,6 +14,7 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::content::{Document, ImageRef, Kind};
 use crate::error::{Diagnostic, Error, Result};
+use crate::fingerprint;
 use crate::markdown::{self, Rendered};
 
 /// Reading speed used for `reading_time`, in words per minute.
@@ -46,6 +47,22 @@ pub struct ArchiveMonth {
     pub url: String,
     /// Indices into `Site::posts`, newest first.
     pub posts: Vec<usize>,
+}
+
+/// What [`Site::assemble_with`] remembers between builds.
+#[derive(Debug, Default)]
+pub struct Memo {
+    /// Key of the URLs (with their sources and aliases) last found free of clashes.
+    urls: Option<u64>,
+    /// Key of the posts' order and terms, with the taxonomies built from them.
+    taxonomies: Option<(u64, Taxonomies)>,
+}
+
+/// Tags and categories, each with every post's term indices.
+#[derive(Debug, Clone)]
+struct Taxonomies {
+    tags: (Taxonomy, Vec<Vec<usize>>),
+    categories: (Taxonomy, Vec<Vec<usize>>),
 }
 
 /// Group posts (newest first) by the year and month of their date, in their own time zone.
@@ -96,7 +113,7 @@ pub struct Page {
     pub rendered: Arc<Rendered>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Taxonomy {
     /// `tags` or `categories`: the URL segment and template name.
     pub name: &'static str,
@@ -106,7 +123,7 @@ pub struct Taxonomy {
     pub terms: Vec<Term>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Term {
     /// The first spelling seen, oldest post first.
     pub name: String,
@@ -158,6 +175,17 @@ impl Site {
         documents: &[Arc<Document>],
         options: &Options,
     ) -> Result<Site> {
+        Site::assemble_with(config, documents, options, &mut Memo::default())
+    }
+
+    /// [`Site::assemble`], remembering in `memo` the results of the steps whose inputs did not
+    /// change since the last call (the URL check, the taxonomies), as a rebuild does.
+    pub fn assemble_with(
+        config: &Config,
+        documents: &[Arc<Document>],
+        options: &Options,
+        memo: &mut Memo,
+    ) -> Result<Site> {
         let mut errors = Vec::new();
         let (posts, pages): (Vec<&Arc<Document>>, Vec<&Arc<Document>>) = documents
             .iter()
@@ -194,10 +222,23 @@ impl Site {
             .map(|doc| (doc, join_url(base, &format!("/{}/", doc.slug))))
             .collect();
 
-        // The URL check reads posts in scan order; sorting and taxonomies run beside it.
+        // The URL check reads posts in scan order; sorting and taxonomies run beside it. Each
+        // is skipped when its inputs are those of the last successful call.
+        let url_key = {
+            let mut parts = vec![fingerprint::of(&config.base_path)];
+            for (doc, url) in posts.iter().chain(&pages) {
+                parts.push(fingerprint::of(&(url, &doc.source, &doc.aliases)));
+            }
+            fingerprint::combine(&parts)
+        };
+        let urls_known_good = memo.urls == Some(url_key);
         let mut url_errors = Vec::new();
         let (_, (order, taxonomies)) = rayon::join(
-            || check_unique_urls(config, &posts, &pages, &mut url_errors),
+            || {
+                if !urls_known_good {
+                    check_unique_urls(config, &posts, &pages, &mut url_errors)
+                }
+            },
             || {
                 // Newest first; ties broken by title and then path so the order never
                 // depends on the file system.
@@ -210,6 +251,14 @@ impl Site {
                         .then_with(|| a.source.cmp(&b.source))
                 });
                 let docs: Vec<&Document> = order.iter().map(|&i| &**posts[i].0).collect();
+                let mut parts = vec![fingerprint::of(&config.base_path)];
+                parts.extend(docs.iter().map(|d| d.terms_fingerprint));
+                let key = fingerprint::combine(&parts);
+                if let Some((k, cached)) = &memo.taxonomies
+                    && *k == key
+                {
+                    return (order, (cached.clone(), Vec::new(), key));
+                }
                 let mut errors = Vec::new();
                 let tags = build_taxonomy(
                     config,
@@ -227,15 +276,21 @@ impl Site {
                     |d| (&d.categories, &d.category_keys),
                     &mut errors,
                 );
-                (order, (tags, categories, errors))
+                (order, (Taxonomies { tags, categories }, errors, key))
             },
         );
-        let ((tags, post_tags), (categories, post_categories), tax_errors) = taxonomies;
+        let (taxonomies, tax_errors, tax_key) = taxonomies;
         errors.extend(url_errors);
         errors.extend(tax_errors);
         if let Some(e) = Error::from_many(errors) {
             return Err(e);
         }
+        memo.urls = Some(url_key);
+        memo.taxonomies = Some((tax_key, taxonomies.clone()));
+        let Taxonomies {
+            tags: (tags, post_tags),
+            categories: (categories, post_categories),
+        } = taxonomies;
         let mut slots: Vec<Option<(&Arc<Document>, String)>> =
             posts.into_iter().map(Some).collect();
         let posts: Vec<(&Arc<Document>, String)> = order

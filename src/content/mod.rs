@@ -47,6 +47,8 @@ pub struct Document {
     /// rather than on every rebuild.
     pub tag_keys: Vec<String>,
     pub category_keys: Vec<String>,
+    /// Fingerprint of `tags` and `categories`, for telling cheaply whether taxonomies changed.
+    pub terms_fingerprint: u64,
     /// `date` as RFC 3339, formatted once.
     pub date_rfc3339: Option<String>,
     pub summary: Option<String>,
@@ -191,6 +193,7 @@ impl Document {
             date_rfc3339: date.map(|d| d.to_rfc3339()),
             updated: fm.updated.map(|d| d.0),
             author: fm.author.clone().filter(|a| !a.trim().is_empty()),
+            terms_fingerprint: crate::fingerprint::of(&(&tags, &categories)),
             tag_keys: tags.iter().map(|t| crate::site::term_key(t)).collect(),
             category_keys: categories
                 .iter()
