@@ -29,16 +29,22 @@ impl Response {
     }
 }
 
-fn request(server: &Server, method: &str, path: &str, extra: &str) -> Response {
+/// A connection to the server (with a read timeout, so a test never hangs) and its address.
+fn connect(server: &Server) -> (TcpStream, String) {
     let addr = server
         .url()
         .trim_start_matches("http://")
         .trim_end_matches('/')
         .to_string();
-    let mut stream = TcpStream::connect(&addr).unwrap();
+    let stream = TcpStream::connect(&addr).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();
+    (stream, addr)
+}
+
+fn request(server: &Server, method: &str, path: &str, extra: &str) -> Response {
+    let (mut stream, addr) = connect(server);
     write!(
         stream,
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n{extra}\r\n"
@@ -206,15 +212,7 @@ fn serves_feeds_sitemap_and_robots_with_links_to_the_local_address() {
 
 /// An SSE connection to the server's event stream.
 fn subscribe(server: &Server) -> BufReader<TcpStream> {
-    let addr = server
-        .url()
-        .trim_start_matches("http://")
-        .trim_end_matches('/')
-        .to_string();
-    let mut stream = TcpStream::connect(&addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
+    let (mut stream, addr) = connect(server);
     write!(
         stream,
         "GET {} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n",
