@@ -18,6 +18,7 @@ pub mod content;
 pub mod error;
 pub mod feed;
 pub mod fingerprint;
+pub mod highlight;
 pub mod markdown;
 pub mod output;
 pub mod render;

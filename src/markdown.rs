@@ -1,10 +1,13 @@
 //! Markdown to HTML with pulldown-cmark, plus what a blog needs on top: stable unique heading
 //! ids, titled images as `<figure>`s, relative links of bundle posts made absolute, a summary
-//! and a word count. Pure: no I/O.
+//! and a word count; fenced code blocks of a known language highlighted (see `highlight`).
+//! Pure: no I/O.
 
 use std::collections::HashSet;
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options as Extensions, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    CodeBlockKind, CowStr, Event, HeadingLevel, Options as Extensions, Parser, Tag, TagEnd,
+};
 use pulldown_cmark_escape::{escape_href, escape_html};
 
 /// How to render one document.
@@ -23,6 +26,49 @@ pub struct Heading {
     pub level: u8,
     pub id: String,
     pub title: String,
+}
+
+/// An entry of a table of contents: an h2 or h3 with the headings nested under it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TocEntry<'a> {
+    pub level: u8,
+    pub id: &'a str,
+    pub title: &'a str,
+    pub children: Vec<TocEntry<'a>>,
+}
+
+/// The levels a table of contents lists.
+pub const TOC_LEVELS: std::ops::RangeInclusive<u8> = 2..=3;
+
+/// The h2 and h3 headings nested: each is a child of the closest heading before it of a
+/// lower level, or at the top when there is none (a document that starts with an h3 has it
+/// at the top). Other levels are left out.
+pub fn toc(headings: &[Heading]) -> Vec<TocEntry<'_>> {
+    fn close<'a>(stack: &mut Vec<TocEntry<'a>>, roots: &mut Vec<TocEntry<'a>>) {
+        let done = stack.pop().expect("an open entry");
+        match stack.last_mut() {
+            Some(parent) => parent.children.push(done),
+            None => roots.push(done),
+        }
+    }
+    let mut roots = Vec::new();
+    // The open path: each entry is a child of the one before it.
+    let mut stack: Vec<TocEntry> = Vec::new();
+    for h in headings.iter().filter(|h| TOC_LEVELS.contains(&h.level)) {
+        while stack.last().is_some_and(|open| open.level >= h.level) {
+            close(&mut stack, &mut roots);
+        }
+        stack.push(TocEntry {
+            level: h.level,
+            id: &h.id,
+            title: &h.title,
+            children: Vec::new(),
+        });
+    }
+    while !stack.is_empty() {
+        close(&mut stack, &mut roots);
+    }
+    roots
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -163,7 +209,8 @@ pub fn render(source: &str, options: &Options) -> Rendered {
     }
 
     let mut html = String::with_capacity(source.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, out.iter().cloned());
+    pulldown_cmark::html::push_html(&mut html, highlight_code_blocks(&out).into_iter());
+    // The summary keeps its code blocks plain, as feeds and lists show it.
     let summary_events: &[Event] = match more_at {
         Some(at) => &out[..at],
         None => first_paragraph(&out),
@@ -185,6 +232,43 @@ pub fn render(source: &str, options: &Options) -> Rendered {
         word_count,
         headings,
     }
+}
+
+/// `events` with each fenced code block of a known language replaced by its highlighted HTML;
+/// other code blocks are left to pulldown-cmark (plain and escaped).
+fn highlight_code_blocks<'a>(events: &[Event<'a>]) -> Vec<Event<'a>> {
+    let mut out = Vec::with_capacity(events.len());
+    let mut i = 0;
+    while i < events.len() {
+        if let Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) = &events[i] {
+            let end = matching_end(events, i);
+            // The language is the info string's first word, as pulldown-cmark takes it.
+            let lang = info.split(' ').next().unwrap_or_default();
+            let code: String = events[i + 1..end]
+                .iter()
+                .filter_map(|e| match e {
+                    Event::Text(t) => Some(&**t),
+                    _ => None,
+                })
+                .collect();
+            if !lang.is_empty()
+                && let Some(spans) = crate::highlight::highlight(lang, &code)
+            {
+                let mut block = String::from("<pre><code class=\"language-");
+                // Writing to a String cannot fail.
+                let _ = escape_html(&mut block, lang);
+                block.push_str("\">");
+                block.push_str(&spans);
+                block.push_str("</code></pre>\n");
+                out.push(Event::Html(block.into()));
+                i = end + 1;
+                continue;
+            }
+        }
+        out.push(events[i].clone());
+        i += 1;
+    }
+    out
 }
 
 /// Index of the `End` that closes the `Start` at `start`.
@@ -464,6 +548,131 @@ mod tests {
             &Options::default(),
         );
         assert_eq!(r.word_count, 7);
+    }
+
+    #[test]
+    fn known_languages_are_highlighted_inside_one_code_element() {
+        let r = render(
+            "Intro.\n\n```rust\nfn main() { let x = a < b; }\n```\n",
+            &Options::default(),
+        );
+        let doc = Html::parse_fragment(&r.html);
+        assert_eq!(doc.select(&sel("pre")).count(), 1);
+        let code: Vec<_> = doc.select(&sel("pre > code")).collect();
+        assert_eq!(code.len(), 1);
+        assert_eq!(code[0].value().attr("class"), Some("language-rust"));
+        let spans: Vec<_> = code[0].select(&sel("span")).collect();
+        assert!(spans.len() > 3, "{}", r.html);
+        assert!(spans.iter().all(|s| {
+            s.value()
+                .attr("class")
+                .is_some_and(|c| c.split(' ').all(|c| c.starts_with("hl-")))
+        }));
+        assert!(
+            doc.select(&sel("span.hl-keyword")).next().is_some(),
+            "{}",
+            r.html
+        );
+        let text: String = code[0].text().collect();
+        assert_eq!(text, "fn main() { let x = a < b; }\n");
+        assert!(r.html.contains("&lt;"), "{}", r.html);
+        assert!(!r.html.contains("a < b"), "{}", r.html);
+    }
+
+    #[test]
+    fn unknown_and_unlabelled_code_blocks_stay_plain_and_escaped() {
+        let r = render(
+            "```no-such-lang\n<b>x</b> & y\n```\n\n```\n<i>z</i>\n```\n\n    <u>indented</u>\n",
+            &Options::default(),
+        );
+        assert_eq!(
+            r.html,
+            "<pre><code class=\"language-no-such-lang\">&lt;b&gt;x&lt;/b&gt; &amp; y\n</code></pre>\n\
+             <pre><code>&lt;i&gt;z&lt;/i&gt;\n</code></pre>\n\
+             <pre><code>&lt;u&gt;indented&lt;/u&gt;\n</code></pre>\n"
+        );
+    }
+
+    #[test]
+    fn code_in_the_summary_and_word_count_is_not_highlighted() {
+        let r = render(
+            "```rust\nlet a = 1;\n```\n\n<!-- more -->\n\nRest.\n",
+            &Options::default(),
+        );
+        assert!(r.html.contains("hl-"), "{}", r.html);
+        assert_eq!(
+            r.summary_html,
+            "<pre><code class=\"language-rust\">let a = 1;\n</code></pre>\n"
+        );
+        assert_eq!(r.word_count, 5);
+    }
+
+    fn h(level: u8, id: &str) -> Heading {
+        Heading {
+            level,
+            id: id.into(),
+            title: id.to_uppercase(),
+        }
+    }
+
+    /// A toc as `id(children...)` strings, for compact assertions.
+    fn shape(entries: &[TocEntry]) -> String {
+        entries
+            .iter()
+            .map(|e| {
+                if e.children.is_empty() {
+                    e.id.to_string()
+                } else {
+                    format!("{}({})", e.id, shape(&e.children))
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn toc_nests_h3_under_h2() {
+        let hs = [
+            h(2, "a"),
+            h(3, "a1"),
+            h(3, "a2"),
+            h(2, "b"),
+            h(2, "c"),
+            h(3, "c1"),
+        ];
+        let t = toc(&hs);
+        assert_eq!(shape(&t), "a(a1 a2) b c(c1)");
+        assert_eq!((t[0].level, t[0].title), (2, "A"));
+        assert_eq!(t[0].children[1].level, 3);
+    }
+
+    #[test]
+    fn toc_starting_with_h3_or_skipping_levels() {
+        assert_eq!(
+            shape(&toc(&[h(3, "x"), h(3, "y"), h(2, "a"), h(3, "a1")])),
+            "x y a(a1)"
+        );
+        // h1 and h4 to h6 are left out; an h4 between does not break the nesting.
+        let hs = [
+            h(1, "t"),
+            h(2, "a"),
+            h(4, "deep"),
+            h(3, "a1"),
+            h(5, "e"),
+            h(2, "b"),
+        ];
+        assert_eq!(shape(&toc(&hs)), "a(a1) b");
+        assert!(toc(&[h(1, "t"), h(4, "d")]).is_empty());
+        assert!(toc(&[]).is_empty());
+    }
+
+    #[test]
+    fn toc_from_rendered_headings() {
+        let r = render(
+            "# T\n\n### Lead\n\n## One\n\n### One a\n\n## Two {#custom}\n",
+            &Options::default(),
+        );
+        assert_eq!(shape(&toc(&r.headings)), "lead one(one-a) custom");
     }
 
     #[test]

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use crate::config::{BreakingNews, Config};
 use crate::content::ImageRef;
+use crate::markdown::TocEntry;
 use crate::site::{Post, Site, Taxonomy, Term};
 
 #[derive(Serialize)]
@@ -90,6 +91,11 @@ pub struct PostView<'a, 'b> {
 #[derive(Serialize)]
 pub struct PostRest<'a> {
     pub slug: &'a str,
+    /// The h2 and h3 headings, nested (`markdown::toc`).
+    pub toc: Vec<TocEntry<'a>>,
+    /// How many entries `toc` has at every depth: the default theme shows a table of contents
+    /// from 3.
+    pub toc_count: usize,
     pub categories: Vec<TermLink<'a>>,
     pub extra: &'a serde_json::Map<String, serde_json::Value>,
 }
@@ -210,8 +216,14 @@ impl<'a> Views<'a> {
     }
 
     pub fn post_rest(&self, post: &'a Post) -> PostRest<'a> {
+        let headings = &post.rendered.headings;
         PostRest {
             slug: &post.doc.slug,
+            toc: crate::markdown::toc(headings),
+            toc_count: headings
+                .iter()
+                .filter(|h| crate::markdown::TOC_LEVELS.contains(&h.level))
+                .count(),
             categories: self.terms(&self.site.categories, &post.categories),
             extra: &post.doc.extra,
         }

@@ -548,7 +548,7 @@ fn base_url_flag_changes_links_under_a_sub_path() {
     assert_eq!(attrs(&home, "nav#nav a", "href"), ["/blog/", "/blog/tags/"]);
     assert_eq!(
         attrs(&home, "link[rel=stylesheet]", "href"),
-        ["/blog/style.css"]
+        ["/blog/style.css", "/blog/syntax.css"]
     );
 }
 

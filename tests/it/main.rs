@@ -6,6 +6,7 @@ mod cli;
 mod errors;
 mod feeds;
 mod harness;
+mod highlight;
 mod incremental;
 mod metadata;
 mod output;

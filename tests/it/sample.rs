@@ -36,6 +36,7 @@ fn sample_blog_builds_with_every_kind_of_page() {
     assert!(built.exists("about/index.html"));
     assert!(built.exists("404.html"));
     assert!(built.exists("style.css"));
+    assert!(built.exists("syntax.css"));
     // The draft stays out.
     let all_titles = texts(&home, "main article h2 a").join(" ");
     assert!(!all_titles.is_empty());
