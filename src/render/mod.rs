@@ -483,6 +483,13 @@ impl<'a> Renderer<'a> {
             post: PostView {
                 summary: &parts.summary,
                 content: &post.rendered.html,
+                toc: crate::markdown::toc(&post.rendered.headings),
+                toc_count: post
+                    .rendered
+                    .headings
+                    .iter()
+                    .filter(|h| crate::markdown::TOC_LEVELS.contains(&h.level))
+                    .count(),
                 rest,
             },
             previous: previous.map(|p| p.link.clone()),

@@ -84,6 +84,12 @@ pub struct PostView<'a, 'b> {
     #[serde(flatten)]
     pub summary: &'b PostSummary<'a>,
     pub content: &'a str,
+    /// The h2 and h3 headings, nested (`markdown::toc`). Derived from the content (the
+    /// headings and their ids are in it), so the content's fingerprint covers it.
+    pub toc: Vec<TocEntry<'a>>,
+    /// How many entries `toc` has at every depth: the default theme shows a table of contents
+    /// from 3.
+    pub toc_count: usize,
     #[serde(flatten)]
     pub rest: PostRest<'a>,
 }
@@ -91,11 +97,6 @@ pub struct PostView<'a, 'b> {
 #[derive(Serialize)]
 pub struct PostRest<'a> {
     pub slug: &'a str,
-    /// The h2 and h3 headings, nested (`markdown::toc`).
-    pub toc: Vec<TocEntry<'a>>,
-    /// How many entries `toc` has at every depth: the default theme shows a table of contents
-    /// from 3.
-    pub toc_count: usize,
     pub categories: Vec<TermLink<'a>>,
     pub extra: &'a serde_json::Map<String, serde_json::Value>,
 }
@@ -216,14 +217,8 @@ impl<'a> Views<'a> {
     }
 
     pub fn post_rest(&self, post: &'a Post) -> PostRest<'a> {
-        let headings = &post.rendered.headings;
         PostRest {
             slug: &post.doc.slug,
-            toc: crate::markdown::toc(headings),
-            toc_count: headings
-                .iter()
-                .filter(|h| crate::markdown::TOC_LEVELS.contains(&h.level))
-                .count(),
             categories: self.terms(&self.site.categories, &post.categories),
             extra: &post.doc.extra,
         }
