@@ -8,7 +8,6 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use rayon::prelude::*;
 
 use crate::error::{Diagnostic, Error, Result};
 use crate::markdown::Rendered;
@@ -317,32 +316,6 @@ pub fn read(root: &Path, path: &Path, kind: Kind) -> Result<(u64, Document)> {
     let hash = crate::fingerprint::of_bytes(&bytes);
     let text = decode(&shown, bytes)?;
     Ok((hash, Document::parse(&shown, kind, &text)?))
-}
-
-/// Read every source of `scan` in parallel. Every bad file is reported, not just the first.
-pub fn read_all(root: &Path, scan: &Scan) -> Result<Vec<Document>> {
-    let results: Vec<Result<(u64, Document)>> = scan
-        .sources
-        .par_iter()
-        .map(|(path, kind)| read(root, path, *kind))
-        .collect();
-    collect_all(results.into_iter().map(|r| r.map(|(_, d)| d)))
-}
-
-/// All the values, or every error.
-pub fn collect_all<T>(results: impl Iterator<Item = Result<T>>) -> Result<Vec<T>> {
-    let mut ok = Vec::new();
-    let mut errors = Vec::new();
-    for r in results {
-        match r {
-            Ok(v) => ok.push(v),
-            Err(e) => errors.push(e),
-        }
-    }
-    match Error::from_many(errors) {
-        Some(e) => Err(e),
-        None => Ok(ok),
-    }
 }
 
 /// UTF-8 text, or an error pointing at the first byte that is not.
