@@ -8,7 +8,6 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-
 use crate::error::{Diagnostic, Error, Result};
 use crate::markdown::Rendered;
 use date::Date;
