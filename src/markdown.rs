@@ -16,6 +16,9 @@ pub struct Options<'a> {
     /// URL path that relative links and images resolve against (a bundle post's own URL,
     /// ending in `/`). `None` leaves relative URLs alone.
     pub link_base: Option<&'a str>,
+    /// The site's base path (`/blog/`), put in front of root-relative links (`/posts/x/`) so
+    /// they work on a site published under a sub-path. `None` or `/` leaves them alone.
+    pub base_path: Option<&'a str>,
     /// Ids the surrounding page already uses (`main`, `nav`...): headings never take them.
     pub reserved_ids: &'a [&'a str],
 }
@@ -381,13 +384,22 @@ fn heading_level(level: HeadingLevel) -> u8 {
 /// Resolve a relative URL against `link_base`. Absolute URLs, root paths, fragments, and
 /// `mailto:`-style links are left alone.
 fn resolve<'a>(url: &CowStr<'a>, options: &Options) -> CowStr<'a> {
-    match options.link_base {
-        Some(base) if is_relative(url) => {
+    match (options.link_base, options.base_path) {
+        (Some(base), _) if is_relative(url) => {
             let rel = url.strip_prefix("./").unwrap_or(url);
             CowStr::from(format!("{base}{rel}"))
         }
+        (_, Some(prefix)) if prefix != "/" && is_root_relative(url, prefix) => {
+            CowStr::from(format!("{}{url}", prefix.trim_end_matches('/')))
+        }
         _ => url.clone(),
     }
+}
+
+/// A link to a path of this site (`/x`, not `//host/x`) that does not already carry the base
+/// path.
+fn is_root_relative(url: &str, base_path: &str) -> bool {
+    url.starts_with('/') && !url.starts_with("//") && !url.starts_with(base_path)
 }
 
 pub fn is_relative(url: &str) -> bool {
@@ -519,6 +531,45 @@ mod tests {
         );
         let img = doc.select(&sel("figure img")).next().unwrap();
         assert_eq!(img.value().attr("src"), Some("/posts/light/lamp.svg"));
+    }
+
+    #[test]
+    fn root_relative_links_get_the_base_path() {
+        let opts = Options {
+            base_path: Some("/blog/"),
+            ..Options::default()
+        };
+        let r = render(
+            "[a](/posts/x/) [b](/blog/posts/y/) [c](//cdn.example/x) [d](https://x.org/) [e](rel/)\n\n![i](/images/a.svg)\n",
+            &opts,
+        );
+        let doc = Html::parse_fragment(&r.html);
+        let hrefs: Vec<_> = doc
+            .select(&sel("a"))
+            .map(|a| a.value().attr("href").unwrap().to_string())
+            .collect();
+        assert_eq!(
+            hrefs,
+            [
+                "/blog/posts/x/",
+                "/blog/posts/y/",
+                "//cdn.example/x",
+                "https://x.org/",
+                "rel/"
+            ]
+        );
+        assert_eq!(
+            doc.select(&sel("img")).next().unwrap().value().attr("src"),
+            Some("/blog/images/a.svg")
+        );
+        let plain = render(
+            "[a](/posts/x/)\n",
+            &Options {
+                base_path: Some("/"),
+                ..Options::default()
+            },
+        );
+        assert!(plain.html.contains("href=\"/posts/x/\""));
     }
 
     #[test]

@@ -149,12 +149,14 @@ pub fn join_url(base_path: &str, path: &str) -> String {
 
 /// A document's Markdown rendered as it appears at `link_base` (a bundle post's URL, for its
 /// relative links), with its front matter `summary` replacing the derived one. Memoized in
-/// the document: a rebuild reuses it unless the file (hence the document) or the URL changed.
-pub fn render_markdown(doc: &Document, link_base: Option<&str>) -> Arc<Rendered> {
-    let is_key = |k: &Option<String>| k.as_deref() == link_base;
+/// the document: a rebuild reuses it unless the file (hence the document), the URL or the
+/// base path (put in front of root-relative links) changed.
+pub fn render_markdown(doc: &Document, link_base: Option<&str>, base_path: &str) -> Arc<Rendered> {
+    let is_key = |k: &(Option<String>, String)| k.0.as_deref() == link_base && k.1 == base_path;
     doc.rendered.get_or_insert(is_key, || {
         let md = markdown::Options {
             link_base,
+            base_path: Some(base_path),
             reserved_ids: crate::render::PAGE_IDS,
         };
         let mut rendered = markdown::render(&doc.body, &md);
@@ -163,7 +165,8 @@ pub fn render_markdown(doc: &Document, link_base: Option<&str>) -> Arc<Rendered>
             rendered.summary_html = own.html;
             rendered.summary_text = own.summary_text;
         }
-        (link_base.map(str::to_owned), Arc::new(rendered))
+        let key = (link_base.map(str::to_owned), base_path.to_owned());
+        (key, Arc::new(rendered))
     })
 }
 
@@ -302,7 +305,7 @@ impl Site {
             .zip(post_tags.into_par_iter().zip(post_categories))
             .map(|((doc, url), (tags, categories))| {
                 let link_base = doc.is_bundle.then_some(url.as_str());
-                let rendered = render_markdown(doc, link_base);
+                let rendered = render_markdown(doc, link_base, base);
                 let image = doc.image.as_ref().map(|img| ImageRef {
                     src: resolve_src(&img.src, base, link_base),
                     ..img.clone()
@@ -323,7 +326,7 @@ impl Site {
             .into_par_iter()
             .map(|(doc, url)| Page {
                 doc: Arc::clone(doc),
-                rendered: render_markdown(doc, None),
+                rendered: render_markdown(doc, None, base),
                 url,
             })
             .collect();

@@ -60,7 +60,7 @@ pub struct Document {
     /// True when the document is `index.md` in its own folder (a bundle).
     pub is_bundle: bool,
     /// The Markdown rendered for a link base (see `site::render_markdown`).
-    pub rendered: Memo<Option<String>, Arc<Rendered>>,
+    pub rendered: Memo<(Option<String>, String), Arc<Rendered>>,
 }
 
 /// A value computed from an immutable owner and remembered with the key it was computed for.

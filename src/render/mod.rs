@@ -745,7 +745,11 @@ struct TermVars<'a, 's> {
 /// template mentions are left out, so that (say) a change to the full tag list does not
 /// re-render every page of a theme that never shows it.
 fn shared_context(shared: &mut Context, site: &Site, config: &Config, theme: &Theme) -> u64 {
-    let md = |s: &str| crate::markdown::render(s, &crate::markdown::Options::default()).html;
+    let options = crate::markdown::Options {
+        base_path: Some(&config.base_path),
+        ..Default::default()
+    };
+    let md = |s: &str| crate::markdown::render(s, &options).html;
     let site_view = SiteView {
         title: &config.title,
         tagline: &config.tagline,

@@ -140,7 +140,8 @@ fn entries_carry_author_dates_categories_and_full_content_with_absolute_links() 
         );
         for url in [
             r#"href="https://example.org/blog/posts/ferry/timetable/""#,
-            r#"href="https://example.org/about/""#,
+            // A root-relative link in the post is a path of this site: it gets the base path.
+            r#"href="https://example.org/blog/about/""#,
             r##"href="https://example.org/blog/posts/ferry/#notes""##,
             r#"src="https://example.org/blog/posts/ferry/ferry.png""#,
         ] {

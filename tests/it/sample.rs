@@ -3,11 +3,16 @@
 use crate::harness::*;
 
 fn build_sample() -> Built {
+    build_sample_at(None)
+}
+
+fn build_sample_at(base_url: Option<&str>) -> Built {
     let out = tempfile::tempdir().unwrap().keep();
     let report = quire::build(&quire::BuildOptions {
         root: env!("CARGO_MANIFEST_DIR").into(),
         output: Some(out.join("public")),
         now: Some(chrono::DateTime::parse_from_rfc3339("2026-11-28T12:00:00Z").unwrap()),
+        base_url: base_url.map(str::to_string),
         ..Default::default()
     })
     .unwrap_or_else(|e| panic!("sample site failed to build:\n{e}"));
@@ -88,4 +93,55 @@ fn every_internal_link_in_the_sample_blog_resolves() {
         }
     }
     assert!(checked > 50, "checked {checked} links");
+}
+
+#[test]
+fn under_a_sub_path_every_link_carries_the_prefix_and_resolves() {
+    // As if the output folder were served at https://example.org/blog/.
+    let built = build_sample_at(Some("https://example.org/blog/"));
+    let mut checked = 0;
+    for entry in walkdir::WalkDir::new(&built.out)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        let is_xml = entry.path().extension().is_some_and(|x| x == "xml");
+        let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+        if is_xml {
+            // Feeds and the sitemap: every absolute URL of this site carries the prefix.
+            for (i, _) in text.match_indices("https://example.org/") {
+                assert!(
+                    text[i..].starts_with("https://example.org/blog/"),
+                    "{}: {}",
+                    entry.path().display(),
+                    &text[i..(i + 60).min(text.len())]
+                );
+                checked += 1;
+            }
+            continue;
+        }
+        if entry.path().extension().is_none_or(|x| x != "html") {
+            continue;
+        }
+        let doc = scraper::Html::parse_document(&text);
+        for attr in ["href", "src"] {
+            for url in attrs(&doc, &format!("[{attr}]"), attr) {
+                if !url.starts_with('/') || url.starts_with("//") {
+                    continue;
+                }
+                let path = url.split(['#', '?']).next().unwrap();
+                let rel = path.strip_prefix("/blog/").unwrap_or_else(|| {
+                    panic!("{} links to {url} outside /blog/", entry.path().display())
+                });
+                let target = built.out.join(rel);
+                let ok = if rel.is_empty() || rel.ends_with('/') {
+                    target.join("index.html").exists()
+                } else {
+                    target.exists()
+                };
+                assert!(ok, "{} links to missing {url}", entry.path().display());
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 100, "checked {checked} links");
 }
