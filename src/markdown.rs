@@ -434,6 +434,12 @@ mod tests {
         Html::parse_fragment(&render(md, &Options::default()).html)
     }
 
+    fn hrefs(doc: &Html) -> Vec<String> {
+        doc.select(&sel("a"))
+            .map(|a| a.value().attr("href").unwrap().to_string())
+            .collect()
+    }
+
     fn sel(s: &str) -> Selector {
         Selector::parse(s).unwrap()
     }
@@ -514,10 +520,7 @@ mod tests {
             &opts,
         );
         let doc = Html::parse_fragment(&r.html);
-        let hrefs: Vec<_> = doc
-            .select(&sel("a"))
-            .map(|a| a.value().attr("href").unwrap().to_string())
-            .collect();
+        let hrefs = hrefs(&doc);
         assert_eq!(
             hrefs,
             [
@@ -544,10 +547,7 @@ mod tests {
             &opts,
         );
         let doc = Html::parse_fragment(&r.html);
-        let hrefs: Vec<_> = doc
-            .select(&sel("a"))
-            .map(|a| a.value().attr("href").unwrap().to_string())
-            .collect();
+        let hrefs = hrefs(&doc);
         assert_eq!(
             hrefs,
             [

@@ -245,47 +245,40 @@ impl Session {
         update: &mut Update,
     ) -> HashMap<String, u64> {
         let links: Vec<u64> = post_fps.iter().map(|f| f.link).collect();
-        let ((feeds, feed_fps), sitemap) = rayon::join(
+        // The sitemap is skipped when its list is unchanged, unless one of its files was not
+        // written last time (a static file of that name has since been removed).
+        let sitemap_files = ["sitemap.xml", "robots.txt"];
+        let missing = sitemap_files
+            .iter()
+            .any(|p| !assets.contains_key(*p) && !self.generated.contains_key(*p));
+        let previous = if missing {
+            None
+        } else {
+            self.generated.get("sitemap.xml").copied()
+        };
+        let ((feeds, feed_fps), (sitemap_fp, sitemap)) = rayon::join(
             || crate::feed::feeds(site, config, post_fps, &self.generated),
-            || {
-                let previous = self.generated.get("sitemap.xml").copied();
-                crate::sitemap::sitemap(site, config, &links, previous)
-            },
+            || crate::sitemap::sitemap(site, config, &links, previous),
         );
-        let (sitemap_fp, sitemap) = sitemap;
         let mut all = HashMap::new();
-        // Feeds come fingerprinted by their inputs, and only when those changed.
+        // Feeds and the sitemap come fingerprinted by their inputs, and only when those
+        // changed; a static file of the same name wins.
         for (path, fp) in feed_fps {
             if !assets.contains_key(&path) {
                 all.insert(path, fp);
             }
         }
-        update
-            .outputs
-            .extend(feeds.into_iter().filter(|o| !assets.contains_key(&o.path)));
-        // Both files come from the same list; a static file of the same name wins.
-        for path in ["sitemap.xml", "robots.txt"] {
+        for path in sitemap_files {
             if !assets.contains_key(path) {
                 all.insert(path.to_string(), sitemap_fp);
             }
         }
-        // A file written by us now that was not last time (a static one was removed).
-        let overridden_before = ["sitemap.xml", "robots.txt"]
-            .iter()
-            .any(|p| !assets.contains_key(*p) && !self.generated.contains_key(*p));
-        if !sitemap.is_empty() || overridden_before {
-            let outputs = if sitemap.is_empty() {
-                // Unchanged list, but a file was overridden last time: write it again.
-                crate::sitemap::sitemap(site, config, &links, None).1
-            } else {
-                sitemap
-            };
-            update.outputs.extend(
-                outputs
-                    .into_iter()
-                    .filter(|o| !assets.contains_key(&o.path)),
-            );
-        }
+        update.outputs.extend(
+            feeds
+                .into_iter()
+                .chain(sitemap)
+                .filter(|o| !assets.contains_key(&o.path)),
+        );
         all
     }
 
