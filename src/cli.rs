@@ -19,6 +19,9 @@ pub struct Cli {
 pub enum Command {
     /// Build the site into the output folder (replaced only when the build succeeds).
     Build(BuildArgs),
+    /// Build the site in memory and report broken links, missing images and anchors, images
+    /// without alt text; write nothing. Exits non-zero if anything is wrong.
+    Check(CheckArgs),
     /// Build the site and serve it locally, rebuilding and reloading on changes.
     Serve(ServeArgs),
     /// Create a new site in DIR that builds as is.
@@ -39,6 +42,19 @@ pub struct BuildArgs {
     #[arg(long, short)]
     pub output: Option<PathBuf>,
     /// Include drafts and posts dated in the future.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Use this base URL instead of `base_url` from config.toml.
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// Build even if links or images inside the site lead nowhere.
+    #[arg(long)]
+    pub no_link_check: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Check drafts and posts dated in the future too.
     #[arg(long)]
     pub drafts: bool,
     /// Use this base URL instead of `base_url` from config.toml.

@@ -13,6 +13,7 @@
 //! - The library never prints: it returns a [`Report`] or an [`Error`]; `main` shows them.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod check;
 pub mod config;
 pub mod content;
 pub mod error;
@@ -55,6 +56,8 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// The time deciding which posts are in the future; defaults to now.
     pub now: Option<DateTime<FixedOffset>>,
+    /// Which checks run on links and images, and whether they fail the build.
+    pub checks: check::Checks,
 }
 
 /// Load the config at `<root>/config.toml`, with a clear error when there is none.
@@ -76,6 +79,20 @@ pub fn output_dir(options: &BuildOptions, config: &Config) -> Result<PathBuf> {
         None => options.root.join(&config.output_dir),
     };
     std::path::absolute(&dir).map_err(|e| Error::io(&dir, e))
+}
+
+/// Run the whole build in memory, writing nothing, with every check on; the problems are in
+/// the report. Errors that stop a build (bad front matter, duplicate URLs...) are errors here.
+pub fn check(options: &BuildOptions) -> Result<Report> {
+    let mut options = options.clone();
+    options.checks = check::Checks {
+        mode: check::Mode::Warnings,
+        alt_text: true,
+    };
+    let config = load_config(&options.root)?;
+    let out = output_dir(&options, &config)?;
+    let mut session = Session::new(options);
+    session.build(&Changes::everything(), &out, |_| Ok(0))
 }
 
 /// Build the site: load, assemble, render, then write everything into a fresh folder that

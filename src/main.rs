@@ -37,6 +37,14 @@ fn run(cli: Cli) -> Result<(), Error> {
                 drafts: args.drafts,
                 base_url: args.base_url,
                 now: None,
+                checks: quire::check::Checks {
+                    mode: if args.no_link_check {
+                        quire::check::Mode::Off
+                    } else {
+                        quire::check::Mode::Errors
+                    },
+                    alt_text: false,
+                },
             })?;
             println!(
                 "Built {} posts, {} pages, {} files into {} in {} ms",
@@ -45,6 +53,32 @@ fn run(cli: Cli) -> Result<(), Error> {
                 report.files,
                 report.output.display(),
                 report.elapsed.as_millis()
+            );
+        }
+        Command::Check(args) => {
+            let report = quire::check(&quire::BuildOptions {
+                root: cli.root,
+                drafts: args.drafts,
+                base_url: args.base_url,
+                ..Default::default()
+            })?;
+            for p in &report.problems {
+                eprintln!(
+                    "{}\n",
+                    render_diagnostic(&renderer(), &p.diagnostic, Level::ERROR)
+                );
+            }
+            let n = report.problems.len();
+            if n > 0 {
+                return Err(Error::Other(format!(
+                    "{n} problem{} found in {} documents",
+                    if n == 1 { "" } else { "s" },
+                    report.documents,
+                )));
+            }
+            println!(
+                "Checked {} documents and {} pages: no problems found",
+                report.documents, report.pages
             );
         }
         Command::Serve(args) => serve(cli.root, args)?,
@@ -75,6 +109,7 @@ fn run(cli: Cli) -> Result<(), Error> {
 fn serve(root: std::path::PathBuf, args: cli::ServeArgs) -> Result<(), Error> {
     use quire::serve::{ServeEvent, ServeOptions};
     let open = args.open;
+    let shown = std::sync::Mutex::new(Vec::new());
     let on_event = move |event: ServeEvent| match event {
         ServeEvent::Listening { url, taken } => {
             if let Some(port) = taken {
@@ -85,14 +120,27 @@ fn serve(root: std::path::PathBuf, args: cli::ServeArgs) -> Result<(), Error> {
                 eprintln!("could not open a browser: {e}");
             }
         }
-        ServeEvent::Built { cause, report } => println!(
-            "{} {cause}: rebuilt {} of {} pages, {} files written in {} ms",
-            chrono::Local::now().format("%H:%M:%S"),
-            report.rendered,
-            report.pages,
-            report.touched,
-            report.elapsed.as_millis()
-        ),
+        ServeEvent::Built { cause, report } => {
+            println!(
+                "{} {cause}: rebuilt {} of {} pages, {} files written in {} ms",
+                chrono::Local::now().format("%H:%M:%S"),
+                report.rendered,
+                report.pages,
+                report.touched,
+                report.elapsed.as_millis()
+            );
+            // Problems are shown when they first appear or change, not on every rebuild.
+            let mut last = shown.lock().unwrap_or_else(|e| e.into_inner());
+            if *last != report.problems {
+                for p in &report.problems {
+                    eprintln!(
+                        "{}\n",
+                        render_diagnostic(&renderer(), &p.diagnostic, Level::WARNING)
+                    );
+                }
+                *last = report.problems;
+            }
+        }
         ServeEvent::Failed { cause, error } => {
             eprintln!(
                 "{} {cause}: build failed; still serving the last good site",
@@ -106,6 +154,11 @@ fn serve(root: std::path::PathBuf, args: cli::ServeArgs) -> Result<(), Error> {
             build: quire::BuildOptions {
                 root,
                 drafts: args.drafts,
+                // Shown as warnings: a link to a post not yet written should not stop the preview.
+                checks: quire::check::Checks {
+                    mode: quire::check::Mode::Warnings,
+                    alt_text: false,
+                },
                 ..Default::default()
             },
             bind: args.bind,
@@ -124,14 +177,10 @@ fn serve(root: std::path::PathBuf, args: cli::ServeArgs) -> Result<(), Error> {
 /// Print every error once, with the source line for those that have one.
 fn report(error: &Error) {
     let errors = error.flatten();
-    let renderer = if std::io::stderr().is_terminal() {
-        Renderer::styled()
-    } else {
-        Renderer::plain()
-    };
+    let renderer = renderer();
     for e in &errors {
         match e {
-            Error::Source(d) => eprintln!("{}\n", render_diagnostic(&renderer, d)),
+            Error::Source(d) => eprintln!("{}\n", render_diagnostic(&renderer, d, Level::ERROR)),
             other => eprintln!("error: {other}\n"),
         }
     }
@@ -140,7 +189,15 @@ fn report(error: &Error) {
     }
 }
 
-fn render_diagnostic(renderer: &Renderer, d: &Diagnostic) -> String {
+fn renderer() -> Renderer {
+    if std::io::stderr().is_terminal() {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    }
+}
+
+fn render_diagnostic(renderer: &Renderer, d: &Diagnostic, level: Level) -> String {
     let path = d.path.display().to_string();
     match (d.position, &d.source_line) {
         (Some((line, col)), Some(source)) => {
@@ -152,7 +209,7 @@ fn render_diagnostic(renderer: &Renderer, d: &Diagnostic) -> String {
                 .chars()
                 .next()
                 .map_or(start, |c| start + c.len_utf8());
-            let report = &[Level::ERROR.primary_title(&d.message).element(
+            let report = &[level.primary_title(&d.message).element(
                 Snippet::source(source.as_str())
                     .line_start(line)
                     .path(&path)
@@ -160,6 +217,13 @@ fn render_diagnostic(renderer: &Renderer, d: &Diagnostic) -> String {
             )];
             renderer.render(report).to_string()
         }
-        _ => format!("error: {d}"),
+        _ => format!(
+            "{}: {d}",
+            if level == Level::WARNING {
+                "warning"
+            } else {
+                "error"
+            }
+        ),
     }
 }

@@ -3,7 +3,8 @@
 //! and a word count; fenced code blocks of a known language highlighted (see `highlight`).
 //! Pure: no I/O.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 
 use pulldown_cmark::{
     CodeBlockKind, CowStr, Event, HeadingLevel, Options as Extensions, Parser, Tag, TagEnd,
@@ -21,6 +22,46 @@ pub struct Options<'a> {
     pub base_path: Option<&'a str>,
     /// Ids the surrounding page already uses (`main`, `nav`...): headings never take them.
     pub reserved_ids: &'a [&'a str],
+    /// Where content links (`@/posts/x.md`) lead. `None` leaves them as written.
+    pub content_links: Option<&'a ContentLinks>,
+}
+
+/// The published documents by content path (`posts/x.md`, relative to `content/`, with `/`
+/// separators), each with its URL: what a content link `@/posts/x.md#part` resolves to.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ContentLinks(pub HashMap<String, String>);
+
+impl ContentLinks {
+    /// The URL of `@/path`, with its `#fragment` kept; `None` if no document has that path.
+    pub fn resolve(&self, target: &str) -> Option<String> {
+        let (path, fragment) = match target.split_once('#') {
+            Some((p, f)) => (p, Some(f)),
+            None => (target, None),
+        };
+        let url = self.0.get(path.trim_start_matches('/'))?;
+        Some(match fragment {
+            Some(f) => format!("{url}#{f}"),
+            None => url.clone(),
+        })
+    }
+}
+
+/// Prefix of a content link: `[text](@/posts/x.md)`, as in Zola.
+pub const CONTENT_LINK: &str = "@/";
+
+/// A link or image in the document, as written and as rendered, for `check`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkRef {
+    /// Byte offset of the link in the Markdown source.
+    pub offset: usize,
+    /// The URL as written.
+    pub dest: String,
+    /// The URL as it appears in the HTML (resolved content links, bundle and base paths).
+    pub href: String,
+    /// For a content link, what was written after `@/`.
+    pub content: Option<String>,
+    /// `Some(alt text)` for an image.
+    pub image_alt: Option<String>,
 }
 
 /// A heading of the document, in order, for tables of contents.
@@ -85,6 +126,25 @@ pub struct Rendered {
     pub summary_text: String,
     pub word_count: usize,
     pub headings: Vec<Heading>,
+    /// Every link and image, in order.
+    pub links: Vec<LinkRef>,
+}
+
+impl Rendered {
+    /// The content links this rendering resolved, with what each resolved to; it stays valid
+    /// while `links` resolves every one of them the same way.
+    pub fn content_links_agree(&self, links: Option<&ContentLinks>) -> bool {
+        self.links.iter().all(|l| match &l.content {
+            None => true,
+            Some(target) => {
+                let now = links.and_then(|c| c.resolve(target));
+                match now {
+                    Some(url) => url == l.href,
+                    None => l.href == format!("{CONTENT_LINK}{target}"),
+                }
+            }
+        })
+    }
 }
 
 const MORE: &str = "<!-- more -->";
@@ -99,7 +159,13 @@ fn extensions() -> Extensions {
 }
 
 pub fn render(source: &str, options: &Options) -> Rendered {
-    let events: Vec<Event> = Parser::new_ext(source, extensions()).collect();
+    let (events, ranges): (Vec<Event>, Vec<Range<usize>>) = Parser::new_ext(source, extensions())
+        .into_offset_iter()
+        .unzip();
+    let mut links = Links {
+        options,
+        found: Vec::new(),
+    };
 
     // Ids written by the author are reserved first, so generated ones never take them.
     let mut ids: HashSet<String> = events
@@ -146,7 +212,7 @@ pub fn render(source: &str, options: &Options) -> Rendered {
                 depth += 1;
             }
             Event::Start(Tag::Paragraph) => {
-                if let Some((figure, next)) = figure_at(&events, i, options) {
+                if let Some((figure, next)) = figure_at(&events, &ranges, i, &mut links) {
                     out.push(Event::Html(figure.into()));
                     word_count += count_words(&events[i..next]);
                     i = next;
@@ -163,7 +229,7 @@ pub fn render(source: &str, options: &Options) -> Rendered {
             }) => {
                 out.push(Event::Start(Tag::Link {
                     link_type: *link_type,
-                    dest_url: resolve(dest_url, options),
+                    dest_url: links.resolve(dest_url, ranges[i].start, None),
                     title: title.clone(),
                     id: id.clone(),
                 }));
@@ -175,9 +241,10 @@ pub fn render(source: &str, options: &Options) -> Rendered {
                 title,
                 id,
             }) => {
+                let alt = plain_text(&events[i + 1..matching_end(&events, i)]);
                 out.push(Event::Start(Tag::Image {
                     link_type: *link_type,
-                    dest_url: resolve(dest_url, options),
+                    dest_url: links.resolve(dest_url, ranges[i].start, Some(alt)),
                     title: title.clone(),
                     id: id.clone(),
                 }));
@@ -234,6 +301,37 @@ pub fn render(source: &str, options: &Options) -> Rendered {
         summary_text,
         word_count,
         headings,
+        links: links.found,
+    }
+}
+
+/// Resolves each link's URL as it is met, and remembers it.
+struct Links<'o> {
+    options: &'o Options<'o>,
+    found: Vec<LinkRef>,
+}
+
+impl Links<'_> {
+    /// The URL to write for `url`, found at `offset`; `alt` is an image's alt text.
+    fn resolve<'a>(&mut self, url: &CowStr<'a>, offset: usize, alt: Option<String>) -> CowStr<'a> {
+        let (href, content) = match url.strip_prefix(CONTENT_LINK) {
+            Some(target) => {
+                let found = self.options.content_links.and_then(|c| c.resolve(target));
+                (
+                    found.map_or_else(|| url.clone(), CowStr::from),
+                    Some(target.to_string()),
+                )
+            }
+            None => (resolve(url, self.options), None),
+        };
+        self.found.push(LinkRef {
+            offset,
+            dest: url.to_string(),
+            href: href.to_string(),
+            content,
+            image_alt: alt,
+        });
+        href
     }
 }
 
@@ -310,7 +408,12 @@ fn first_paragraph<'a, 'e>(events: &'e [Event<'a>]) -> &'e [Event<'a>] {
 
 /// A paragraph holding only an image with a title becomes a figure with that title as caption.
 /// Returns the figure HTML and the index after the paragraph.
-fn figure_at(events: &[Event], start: usize, options: &Options) -> Option<(String, usize)> {
+fn figure_at(
+    events: &[Event],
+    ranges: &[Range<usize>],
+    start: usize,
+    links: &mut Links,
+) -> Option<(String, usize)> {
     let Some(Event::Start(Tag::Image {
         dest_url, title, ..
     })) = events.get(start + 1)
@@ -328,7 +431,7 @@ fn figure_at(events: &[Event], start: usize, options: &Options) -> Option<(Strin
         return None;
     }
     let alt = plain_text(&events[start + 2..image_end]);
-    let src = resolve(dest_url, options);
+    let src = links.resolve(dest_url, ranges[start + 1].start, Some(alt.clone()));
     let mut html = String::from("<figure>\n<img src=\"");
     escape_href(&mut html, &src).ok()?;
     html.push_str("\" alt=\"");

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use rayon::prelude::*;
 
+use crate::check::{self, Problem};
 use crate::config::Config;
 use crate::content::{self, Document, Scan};
 use crate::error::{Error, Result};
@@ -72,6 +73,8 @@ pub struct Update {
 #[derive(Debug, Clone)]
 pub struct Report {
     pub posts: usize,
+    /// Published posts and standalone pages.
+    pub documents: usize,
     /// HTML pages in the site.
     pub pages: usize,
     /// All files in the site, pages included.
@@ -84,6 +87,8 @@ pub struct Report {
     pub elapsed: Duration,
     /// Time since the start at the end of each stage (load, assemble, render, assets, write).
     pub timings: Vec<(&'static str, Duration)>,
+    /// What the checks found, when they do not fail the build (`check::Mode::Warnings`).
+    pub problems: Vec<Problem>,
 }
 
 /// The sources of the last scan and their parsed documents, kept in scan order so a rebuild
@@ -204,11 +209,32 @@ impl Session {
             .into_iter()
             .collect();
         timings.push(("assets", start.elapsed()));
+        let exists = |p: &str| {
+            pages.fingerprints.contains_key(p)
+                || assets.contains_key(p)
+                || generated.contains_key(p)
+        };
+        let problems = check::check(&site, &config, &exists, theme.ids(), self.options.checks);
+        if self.options.checks.mode == check::Mode::Errors && !problems.is_empty() {
+            let n = problems.len();
+            let mut errors: Vec<Error> = problems
+                .into_iter()
+                .map(|p| Error::Source(p.diagnostic))
+                .collect();
+            errors.push(Error::Other(format!(
+                "{n} problem{} with links or images, so nothing was written \
+                 (`quire build --no-link-check` builds anyway)",
+                if n == 1 { "" } else { "s" },
+            )));
+            return Err(Error::Many(errors));
+        }
+        timings.push(("check", start.elapsed()));
         let touched = write(&update)?;
         timings.push(("write", start.elapsed()));
 
         let report = Report {
             posts: site.posts.len(),
+            documents: site.posts.len() + site.pages.len(),
             pages: pages.fingerprints.len(),
             files: pages.fingerprints.len() + assets.len() + generated.len(),
             rendered,
@@ -216,6 +242,7 @@ impl Session {
             output: output.to_path_buf(),
             elapsed: start.elapsed(),
             timings,
+            problems,
         };
         self.pages = pages.fingerprints;
         self.assets = assets;

@@ -15,7 +15,7 @@ use crate::config::Config;
 use crate::content::{Document, ImageRef, Kind};
 use crate::error::{Diagnostic, Error, Result};
 use crate::fingerprint;
-use crate::markdown::{self, Rendered};
+use crate::markdown::{self, ContentLinks, Rendered};
 
 /// Reading speed used for `reading_time`, in words per minute.
 const WORDS_PER_MINUTE: usize = 200;
@@ -54,6 +54,8 @@ pub struct ArchiveMonth {
 pub struct Memo {
     /// Key of the URLs (with their sources and aliases) last found free of clashes.
     urls: Option<u64>,
+    /// The content links map, with the key of the URLs it was made from.
+    content_links: Option<(u64, Arc<ContentLinks>)>,
     /// Key of the posts' order and terms, with the taxonomies built from them.
     taxonomies: Option<(u64, Taxonomies)>,
 }
@@ -151,13 +153,22 @@ pub fn join_url(base_path: &str, path: &str) -> String {
 /// relative links), with its front matter `summary` replacing the derived one. Memoized in
 /// the document: a rebuild reuses it unless the file (hence the document), the URL or the
 /// base path (put in front of root-relative links) changed.
-pub fn render_markdown(doc: &Document, link_base: Option<&str>, base_path: &str) -> Arc<Rendered> {
-    let is_key = |k: &(Option<String>, String)| k.0.as_deref() == link_base && k.1 == base_path;
+/// A rendering is also redone when a content link (`@/posts/x.md`) in it now leads elsewhere.
+pub fn render_markdown(
+    doc: &Document,
+    link_base: Option<&str>,
+    base_path: &str,
+    content_links: Option<&ContentLinks>,
+) -> Arc<Rendered> {
+    let is_key = |k: &(Option<String>, String), r: &Arc<Rendered>| {
+        k.0.as_deref() == link_base && k.1 == base_path && r.content_links_agree(content_links)
+    };
     doc.rendered.get_or_insert(is_key, || {
         let md = markdown::Options {
             link_base,
             base_path: Some(base_path),
             reserved_ids: crate::render::PAGE_IDS,
+            content_links,
         };
         let mut rendered = markdown::render(&doc.body, &md);
         if let Some(summary) = &doc.summary {
@@ -290,6 +301,20 @@ impl Site {
         }
         memo.urls = Some(url_key);
         memo.taxonomies = Some((tax_key, taxonomies.clone()));
+        let content_links = match &memo.content_links {
+            Some((k, links)) if *k == url_key => Arc::clone(links),
+            _ => {
+                let map = posts
+                    .iter()
+                    .chain(&pages)
+                    .map(|(doc, url)| (content_path(&doc.source), url.clone()))
+                    .collect();
+                let links = Arc::new(ContentLinks(map));
+                memo.content_links = Some((url_key, Arc::clone(&links)));
+                links
+            }
+        };
+        let content_links = Some(&*content_links);
         let Taxonomies {
             tags: (tags, post_tags),
             categories: (categories, post_categories),
@@ -305,7 +330,7 @@ impl Site {
             .zip(post_tags.into_par_iter().zip(post_categories))
             .map(|((doc, url), (tags, categories))| {
                 let link_base = doc.is_bundle.then_some(url.as_str());
-                let rendered = render_markdown(doc, link_base, base);
+                let rendered = render_markdown(doc, link_base, base, content_links);
                 let image = doc.image.as_ref().map(|img| ImageRef {
                     src: resolve_src(&img.src, base, link_base),
                     ..img.clone()
@@ -326,7 +351,7 @@ impl Site {
             .into_par_iter()
             .map(|(doc, url)| Page {
                 doc: Arc::clone(doc),
-                rendered: render_markdown(doc, None, base),
+                rendered: render_markdown(doc, None, base, content_links),
                 url,
             })
             .collect();
@@ -345,6 +370,16 @@ impl Site {
             categories,
         })
     }
+}
+
+/// A document's path as content links name it: relative to `content/`, with `/` separators.
+pub fn content_path(source: &std::path::Path) -> String {
+    let rel = source.strip_prefix("content").unwrap_or(source);
+    let parts: Vec<_> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect();
+    parts.join("/")
 }
 
 /// A lead image path: bundle-relative paths resolve to the post's folder, root paths get the

@@ -57,6 +57,11 @@ pub struct Document {
     pub aliases: Vec<String>,
     pub extra: serde_json::Map<String, serde_json::Value>,
     pub body: String,
+    /// Lines of the file before `body` (the front matter), so a position in the body can be
+    /// reported as a position in the file.
+    pub body_line: usize,
+    /// Where the front matter names the lead image: line, column and the line's text.
+    pub image_at: Option<(usize, usize, String)>,
     /// True when the document is `index.md` in its own folder (a bundle).
     pub is_bundle: bool,
     /// The Markdown rendered for a link base (see `site::render_markdown`).
@@ -86,16 +91,16 @@ impl<K, V> std::fmt::Debug for Memo<K, V> {
 }
 
 impl<K, V: Clone> Memo<K, V> {
-    /// The remembered value if `is_key` accepts the key it was computed for; else compute
+    /// The remembered value if `is_key` accepts it and the key it was computed for; else compute
     /// a new `(key, value)` pair, remember it and return the value.
     pub fn get_or_insert(
         &self,
-        is_key: impl FnOnce(&K) -> bool,
+        is_key: impl FnOnce(&K, &V) -> bool,
         make: impl FnOnce() -> (K, V),
     ) -> V {
         let mut guard = self.0.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((k, v)) = guard.as_ref()
-            && is_key(k)
+            && is_key(k, v)
         {
             return v.clone();
         }
@@ -179,6 +184,11 @@ impl Document {
                     caption,
                 }
             });
+        let image_at = image.as_ref().and_then(|img| {
+            let at = split.front_matter_offset + split.front_matter.find(img.src.as_str())?;
+            let (line, col) = crate::error::line_col(text, at);
+            Some((line, col, text.lines().nth(line - 1)?.to_owned()))
+        });
         let date = fm.date().or(name_date);
         let tags = fm.tags();
         let categories = fm.categories();
@@ -210,9 +220,22 @@ impl Document {
             aliases: fm.aliases.clone().unwrap_or_default(),
             extra: fm.extra.unwrap_or_default(),
             body: split.body.to_string(),
+            body_line: text[..text.len() - split.body.len()].matches('\n').count(),
+            image_at,
             is_bundle,
             rendered: Memo::default(),
         })
+    }
+}
+
+impl Document {
+    /// A problem at byte `offset` of the body, reported at its line and column in the file.
+    pub fn diagnostic_in_body(&self, offset: usize, message: impl Into<String>) -> Diagnostic {
+        let mut d = Diagnostic::new(&self.source, message).at_offset(&self.body, offset);
+        if let Some((line, col)) = d.position {
+            d.position = Some((line + self.body_line, col));
+        }
+        d
     }
 }
 

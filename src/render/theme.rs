@@ -1,7 +1,7 @@
 //! The theme: Tera 2 templates, the embedded default theme with the site's own files laid over
 //! it, the `date` filter, and turning Tera's errors into ones that name our files.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use tera::{Context, Kwargs, State, Tera};
@@ -25,6 +25,8 @@ pub struct Theme {
     tera: Tera,
     /// Template name -> (path shown in messages, source text).
     sources: BTreeMap<String, (PathBuf, String)>,
+    /// The literal `id="..."` values of every template, for checking `#anchor` links.
+    ids: HashSet<String>,
 }
 
 impl Theme {
@@ -55,7 +57,13 @@ impl Theme {
         tera.autoescape_on(vec![".html", ".xml"]);
         tera.register_filter("date", date_filter);
         let result = tera.add_raw_templates(sources.iter().map(|(n, (_, s))| (n, s)));
-        let theme = Theme { tera, sources };
+        let ids = sources
+            .values()
+            .flat_map(|(_, text)| crate::check::html_ids(text))
+            .filter(|id| !id.contains(['{', '}']))
+            .map(str::to_owned)
+            .collect();
+        let theme = Theme { tera, sources, ids };
         result.map_err(|e| theme.error(&e))?;
         Ok(theme)
     }
@@ -105,6 +113,11 @@ impl Theme {
                 Error::Other(msg)
             }
         }
+    }
+
+    /// The ids the templates write literally (`id="main"`), which any page may have.
+    pub fn ids(&self) -> &HashSet<String> {
+        &self.ids
     }
 
     /// A fingerprint of every template's name and source.

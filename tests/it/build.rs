@@ -206,7 +206,8 @@ fn post_page_has_headline_dateline_byline_image_signoff_tags_and_neighbours() {
             "title = \"Second <b>bold</b>\"\ndate = 2026-01-02\nauthor = \"Bo Byline\"\ntags = [\"Harbour\", \"Ferries\"]\nimage = \"/images/lead.svg\"\nimage_caption = \"The quay at dawn\"",
             "Body paragraph.\n\n> A quotation.\n",
         )
-        .post("c.md", "title = \"Third\"\ndate = 2026-01-03", "x");
+        .post("c.md", "title = \"Third\"\ndate = 2026-01-03", "x")
+        .write("static/images/lead.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>");
     let built = site.built();
     let post = built.page("/posts/b/");
     assert_eq!(

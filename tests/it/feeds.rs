@@ -100,7 +100,8 @@ fn entries_carry_author_dates_categories_and_full_content_with_absolute_links() 
         "title = \"Plain\"\ndate = 2026-02-01",
         "Plain body.",
     );
-    let built = site.built();
+    // The links lead nowhere in this site: only how the feed writes them matters here.
+    let built = site.built_unchecked();
     for (name, feed) in both(&built, "") {
         let entry = &feed.entries[0];
         assert_eq!(

@@ -66,6 +66,17 @@ impl TestSite {
         }
     }
 
+    /// Built without the link checks, for tests about sites whose links lead nowhere.
+    pub fn built_unchecked(&self) -> Built {
+        let mut options = self.options();
+        options.checks.mode = quire::check::Mode::Off;
+        let report = quire::build(&options).unwrap_or_else(|e| panic!("build failed:\n{e}"));
+        Built {
+            out: report.output.clone(),
+            report,
+        }
+    }
+
     pub fn out(&self) -> PathBuf {
         self.root().join("public")
     }

@@ -48,7 +48,8 @@ fn posts_carry_article_open_graph_and_twitter_tags() {
         "title = \"Quay report\"\ndate = 2026-01-02T10:00:00Z\nupdated = 2026-01-03\ntags = [\"Harbour\", \"Ferries\"]\nimage = \"/images/q.svg\"\nimage_alt = \"The quay\"\nsummary = \"What the survey found.\"",
         "Body.",
     )
-    .post("b.md", "title = \"Plain\"\ndate = 2026-01-01", "No image here.");
+    .post("b.md", "title = \"Plain\"\ndate = 2026-01-01", "No image here.")
+    .write("static/images/q.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>");
     let built = site.built();
     let doc = built.page("/posts/a/");
     assert_eq!(meta(&doc, "og:type"), ["article"]);
