@@ -70,10 +70,11 @@ fn run(cli: Cli) -> Result<(), Error> {
             }
             let n = report.problems.len();
             if n > 0 {
+                let docs = report.documents;
                 return Err(Error::Other(format!(
-                    "{n} problem{} found in {} documents",
+                    "{n} problem{} found in {docs} document{}",
                     if n == 1 { "" } else { "s" },
-                    report.documents,
+                    if docs == 1 { "" } else { "s" },
                 )));
             }
             println!(

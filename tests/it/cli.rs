@@ -137,3 +137,75 @@ fn help_and_version() {
     let out = quire().arg("--version").output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains(env!("CARGO_PKG_VERSION")));
 }
+
+#[test]
+fn check_exits_non_zero_with_each_problem_located_and_zero_on_the_sample() {
+    let site = TestSite::new();
+    site.post(
+        "a.md",
+        "title = \"A\"\ndate = 2026-01-01",
+        "Intro.\n\n[gone](/posts/gone/) and ![](/missing.png)",
+    );
+    let out = quire()
+        .arg("--root")
+        .arg(site.root())
+        .arg("check")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    for expected in [
+        "content/posts/a.md:7:1",
+        "link `/posts/gone/` leads to a page the site does not have",
+        "content/posts/a.md:7:26",
+        "has no alt text",
+        "image `/missing.png` not found",
+        "3 problems found in 1 document",
+    ] {
+        assert!(stderr.contains(expected), "{expected:?} in:\n{stderr}");
+    }
+    assert!(!site.out().exists(), "check writes nothing");
+
+    let out = quire()
+        .arg("--root")
+        .arg(env!("CARGO_MANIFEST_DIR"))
+        .arg("check")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("no problems found"), "{stdout}");
+}
+
+#[test]
+fn build_with_no_link_check_builds_a_site_with_broken_links() {
+    let site = TestSite::new();
+    site.post(
+        "a.md",
+        "title = \"A\"\ndate = 2026-01-01",
+        "[gone](/posts/gone/)",
+    );
+    let run = |extra: &[&str]| {
+        quire()
+            .arg("--root")
+            .arg(site.root())
+            .arg("build")
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = run(&[]);
+    assert!(!out.status.success());
+    assert!(!site.out().exists());
+    let out = run(&["--no-link-check"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(site.out().join("posts/a/index.html").is_file());
+}

@@ -191,6 +191,37 @@ fn every_kind_of_edit_rebuilds_to_exactly_what_a_full_build_writes() {
     live.content(&["content/posts/p9.md"]);
     live.assert_matches_full_build("add a post");
 
+    // A content link follows its target when the target's URL changes.
+    write(
+        &live.path("content/posts/p4.md"),
+        &post(
+            "Post 4",
+            "2026-01-04",
+            "\"Even\", \"All\"",
+            "See [five](@/posts/p5.md).",
+        ),
+    );
+    live.content(&["content/posts/p4.md"]);
+    live.assert_matches_full_build("add a content link");
+    write(
+        &live.path("content/posts/p5.md"),
+        &post("Post 5", "2026-01-05", "\"Odd\", \"All\"", "Body.").replacen(
+            "+++\n",
+            "+++\nslug = \"five\"\n",
+            1,
+        ),
+    );
+    live.content(&["content/posts/p5.md"]);
+    live.assert_matches_full_build("move a content link's target");
+    let p4 = fs::read_to_string(live.dir.path().join("posts/p4/index.html")).unwrap();
+    let p4 = scraper::Html::parse_document(&p4);
+    let link = p4.select(&sel("article a")).find(|a| text(a) == "five");
+    assert_eq!(
+        link.and_then(|a| a.value().attr("href")),
+        Some("/posts/five/"),
+        "the link follows its target"
+    );
+
     fs::remove_file(live.path("content/posts/p1.md")).unwrap();
     live.content(&["content/posts/p1.md"]);
     live.assert_matches_full_build("delete a post");

@@ -2,6 +2,7 @@
 
 mod archive;
 mod build;
+mod check;
 mod cli;
 mod errors;
 mod feeds;
