@@ -39,6 +39,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .fallback_service(files)
         .layer(middleware::from_fn_with_state(shared.clone(), decorate))
         .layer(middleware::from_fn_with_state(shared.clone(), guard))
+        .layer(middleware::from_fn_with_state(shared.clone(), mount))
         .with_state(shared)
 }
 
@@ -61,6 +62,51 @@ async fn events(
         .take_while(|msg| *msg != super::Message::Close)
         .map(|msg| Ok(Event::default().event(msg.event()).data(msg.event())));
     Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+/// Serve the site under its base path (`/blog`): strip it from requests, put it back on
+/// redirects, send `/` to the site, and answer any other path with the 404 page. Quire's own
+/// `/__quire/` paths stay at the root.
+async fn mount(State(shared): State<Arc<Shared>>, mut request: Request, next: Next) -> Response {
+    let prefix = shared.prefix.as_str();
+    let path = request.uri().path();
+    if prefix.is_empty() || path.starts_with("/__quire/") {
+        return next.run(request).await;
+    }
+    let inner = match path.strip_prefix(prefix) {
+        Some(rest) if rest.starts_with('/') => rest.to_string(),
+        Some("") | None if path == prefix || path == "/" => {
+            return redirect(&format!("{prefix}/"));
+        }
+        // Outside the site: the inner service answers with the 404 page.
+        _ => "/__quire/not-found".to_string(),
+    };
+    let query = request.uri().query().map(|q| format!("?{q}"));
+    let rewritten = format!("{inner}{}", query.unwrap_or_default());
+    if let Ok(uri) = rewritten.parse() {
+        *request.uri_mut() = uri;
+    }
+    let mut response = next.run(request).await;
+    // ServeDir's trailing-slash redirects name the path it saw.
+    if response.status().is_redirection()
+        && let Some(location) = response.headers().get(header::LOCATION)
+        && let Ok(location) = location.to_str()
+        && location.starts_with('/')
+        && let Ok(value) = HeaderValue::from_str(&format!("{prefix}{location}"))
+    {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}
+
+fn redirect(location: &str) -> Response {
+    let value = HeaderValue::from_str(location).unwrap_or(HeaderValue::from_static("/"));
+    (
+        StatusCode::TEMPORARY_REDIRECT,
+        [(header::LOCATION, value)],
+        "",
+    )
+        .into_response()
 }
 
 /// Why a request path is refused.

@@ -74,6 +74,9 @@ impl Message {
 /// State shared by the HTTP handlers and the rebuild loop.
 pub(crate) struct Shared {
     dir: PathBuf,
+    /// The base path of `base_url` without its last slash (`/blog`), or empty: the site is
+    /// served under it, as it will be published.
+    prefix: String,
     events: broadcast::Sender<Message>,
     /// The current build error, as overlay HTML.
     error: RwLock<Option<String>>,
@@ -194,7 +197,7 @@ pub fn start(
     // Watch events carry absolute paths; so must everything they are compared with.
     let root =
         std::path::absolute(&options.build.root).map_err(|e| Error::io(&options.build.root, e))?;
-    crate::load_config(&root)?;
+    let config = crate::load_config(&root)?;
     let (listener, taken) = bind(options.bind, options.port, options.port_attempts)?;
     let addr = listener
         .local_addr()
@@ -204,7 +207,8 @@ pub fn start(
     } else {
         addr
     };
-    let url = format!("http://{shown}/");
+    // Served under the base path of `base_url` (`/blog/`), so links work as they will online.
+    let url = format!("http://{shown}{}", config.base_path);
     let dir = tempfile::Builder::new()
         .prefix("quire-serve-")
         .tempdir_in(serve_parent())
@@ -213,6 +217,7 @@ pub fn start(
     let (events, _) = broadcast::channel(64);
     let shared = Arc::new(Shared {
         dir: dir.path().to_path_buf(),
+        prefix: config.base_path.trim_end_matches('/').to_string(),
         events,
         error: RwLock::new(None),
     });

@@ -34,7 +34,9 @@ fn connect(server: &Server) -> (TcpStream, String) {
     let addr = server
         .url()
         .trim_start_matches("http://")
-        .trim_end_matches('/')
+        .split('/')
+        .next()
+        .unwrap()
         .to_string();
     let stream = TcpStream::connect(&addr).unwrap();
     stream
@@ -543,5 +545,113 @@ fn a_templates_folder_created_while_serving_is_watched() {
             running.events.lock().unwrap()
         );
         std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+/// The repository's sample blog, copied, with `base_url` under `/blog/`.
+fn sample_blog_under_blog() -> TestSite {
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let site = TestSite::with_config(
+        &std::fs::read_to_string(repo.join("config.toml"))
+            .unwrap()
+            .lines()
+            .map(|l| {
+                if l.starts_with("base_url") {
+                    "base_url = \"https://example.org/blog/\"".to_string()
+                } else {
+                    l.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+    );
+    for dir in ["content", "static", "templates"] {
+        for entry in walkdir::WalkDir::new(repo.join(dir)).into_iter().flatten() {
+            if entry.file_type().is_file() {
+                let rel = entry.path().strip_prefix(repo).unwrap();
+                let to = site.root().join(rel);
+                std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+                std::fs::copy(entry.path(), to).unwrap();
+            }
+        }
+    }
+    site
+}
+
+#[test]
+fn a_site_under_a_sub_path_is_served_from_it_and_every_link_resolves_over_http() {
+    let running = Running::start(sample_blog_under_blog(), false);
+    let server = running.server();
+    assert!(server.url().ends_with("/blog/"), "{}", server.url());
+    let origin = server.url().trim_end_matches("/blog/").to_string();
+
+    let root = get(server, "/");
+    assert_eq!(root.status, 307);
+    assert_eq!(root.header("location"), Some("/blog/"));
+    let outside = get(server, "/posts/");
+    assert_eq!(outside.status, 404, "the site lives under /blog/ only");
+    assert_eq!(
+        select(&outside.html(), "main h1").len(),
+        1,
+        "the site's 404 page"
+    );
+    let no_slash = get(server, "/blog/about");
+    assert!(no_slash.status / 100 == 3, "{}", no_slash.status);
+    assert_eq!(no_slash.header("location"), Some("/blog/about/"));
+
+    // Crawl every same-site link and asset from the home page.
+    let mut seen = std::collections::BTreeSet::new();
+    let mut queue = vec!["/blog/".to_string()];
+    while let Some(path) = queue.pop() {
+        if !seen.insert(path.clone()) {
+            continue;
+        }
+        let response = get(server, &path);
+        assert_eq!(response.status, 200, "{path}");
+        let is_html = response
+            .header("content-type")
+            .is_some_and(|t| t.starts_with("text/html"));
+        if !is_html {
+            continue;
+        }
+        let doc = response.html();
+        for (selector, attr) in [
+            ("a[href]", "href"),
+            ("link[href]", "href"),
+            ("img[src]", "src"),
+            ("script[src]", "src"),
+        ] {
+            for url in attrs(&doc, selector, attr) {
+                let url = url.strip_prefix(&origin).unwrap_or(&url);
+                if !url.starts_with('/') || url.starts_with("//") {
+                    continue;
+                }
+                let path = url.split(['#', '?']).next().unwrap().to_string();
+                if path.starts_with("/__quire/") {
+                    continue;
+                }
+                assert!(path.starts_with("/blog/"), "{path} on a page of the site");
+                queue.push(path);
+            }
+        }
+    }
+    for expected in [
+        "/blog/atom.xml",
+        "/blog/tags/",
+        "/blog/archive/",
+        "/blog/about/",
+    ] {
+        assert!(seen.contains(expected), "{expected} reached: {seen:?}");
+    }
+    assert!(seen.len() > 30, "{}", seen.len());
+
+    // Feeds and the sitemap point at the served path.
+    let feed = get(server, "/blog/atom.xml").body;
+    let feed = feed_rs::parser::parse(feed.as_bytes()).unwrap();
+    for entry in &feed.entries {
+        let href = &entry.links[0].href;
+        assert!(href.starts_with(&format!("{origin}/blog/posts/")), "{href}");
+        let path = href.strip_prefix(&origin).unwrap();
+        assert_eq!(get(server, path).status, 200, "{path}");
     }
 }
