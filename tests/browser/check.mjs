@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // Browser checks for a site built by Quire.
 //
-//   node tests/browser/check.mjs SITE_DIR [--screenshots DIR] [--update-docs]
+//   node tests/browser/check.mjs SITE_DIR [--screenshots DIR] [--update-docs] [--a11y-only]
 //
 // Serves SITE_DIR on 127.0.0.1 (a free port) and, in headless Chromium, checks
 // every HTML page at a desktop and a phone width: no horizontal overflow,
 // sidebar placement, skip link on first Tab, no request off 127.0.0.1, no
 // <script>, all images load, and axe-core (light and dark colour schemes).
 // The Nu Html Checker (vnu.jar) validates all HTML and CSS once.
+// With --a11y-only (for large generated sites), each page gets only the status,
+// no-script, request and axe-core checks, at the desktop width.
 // Exits non-zero on any failure.
 
 import { spawn } from 'node:child_process';
@@ -44,11 +46,11 @@ const DOCS_MAX_BYTES = 400 * 1024;
 
 function usage(msg) {
   if (msg) console.error(`check.mjs: ${msg}`);
-  console.error('usage: node tests/browser/check.mjs SITE_DIR [--screenshots DIR] [--update-docs]');
+  console.error('usage: node tests/browser/check.mjs SITE_DIR [--screenshots DIR] [--update-docs] [--a11y-only]');
   process.exit(2);
 }
 
-const opts = { site: null, screenshots: null, updateDocs: false };
+const opts = { site: null, screenshots: null, updateDocs: false, a11yOnly: false };
 {
   const argv = process.argv.slice(2);
   for (let i = 0; i < argv.length; i++) {
@@ -60,6 +62,8 @@ const opts = { site: null, screenshots: null, updateDocs: false };
       opts.screenshots = path.resolve(a.slice('--screenshots='.length));
     } else if (a === '--update-docs') {
       opts.updateDocs = true;
+    } else if (a === '--a11y-only') {
+      opts.a11yOnly = true;
     } else if (a === '-h' || a === '--help') {
       usage();
     } else if (a.startsWith('-')) {
@@ -253,21 +257,20 @@ async function newContext(browser, vp, colorScheme = 'light') {
 }
 
 async function waitForImages(page) {
-  // Bring lazy images into view so they load, then wait for every image.
+  // Load lazy images now, then wait for each to load or fail (at most 5 s each).
   await page.evaluate(async () => {
     const imgs = [...document.images];
-    for (const img of imgs) {
-      if (!img.complete) img.scrollIntoView({ block: 'center' });
-      await Promise.race([
-        img.decode().catch(() => {}),
-        new Promise((r) => setTimeout(r, 5000)),
-      ]);
-    }
+    for (const img of imgs) img.loading = 'eager';
+    await Promise.all(imgs.map((img) => (img.complete ? null : new Promise((resolve) => {
+      img.addEventListener('load', resolve, { once: true });
+      img.addEventListener('error', resolve, { once: true });
+      setTimeout(resolve, 5000);
+    }))));
     window.scrollTo(0, 0);
   });
 }
 
-async function checkPage(browser, base, pagePath, vp, axeSource) {
+async function checkPage(browser, base, pagePath, vp, axeSource, { full = true } = {}) {
   const where = `${pagePath} @${vp.name}`;
   const { context, offsite } = await newContext(browser, vp);
   const page = await context.newPage();
@@ -288,83 +291,8 @@ async function checkPage(browser, base, pagePath, vp, axeSource) {
     () => document.querySelectorAll('script:not([type="application/ld+json"])').length,
   );
   check('no <script>', where, scripts === 0, `${scripts} <script> element(s) in the page`);
-
-  // First Tab focuses the skip link, which becomes visible.
-  await page.keyboard.press('Tab');
-  const skip = await page.evaluate(() => {
-    const el = document.activeElement;
-    if (!el || el === document.body) return { text: null };
-    const r = el.getBoundingClientRect();
-    return {
-      text: (el.textContent || '').trim(),
-      href: el.getAttribute('href'),
-      rect: { left: r.left, top: r.top, right: r.right, bottom: r.bottom, width: r.width, height: r.height },
-      vw: window.innerWidth,
-      vh: window.innerHeight,
-      visibility: getComputedStyle(el).visibility,
-      opacity: getComputedStyle(el).opacity,
-    };
-  });
-  if (check('skip link focused on first Tab', where, skip.text === 'Skip to main content',
-    `first Tab focused ${skip.text === null ? 'nothing' : JSON.stringify(skip.text)}`)) {
-    const r = skip.rect;
-    const visible = r.width > 0 && r.height > 0 && r.left >= 0 && r.top >= 0
-      && r.right <= skip.vw && r.bottom <= skip.vh
-      && skip.visibility === 'visible' && Number(skip.opacity) > 0;
-    check('skip link visible when focused', where, visible,
-      `focused skip link box ${JSON.stringify(r)} in ${skip.vw}x${skip.vh}, visibility ${skip.visibility}, opacity ${skip.opacity}`);
-    // Following it moves focus to <main>.
-    await page.keyboard.press('Enter');
-    const target = await page.evaluate(() => document.activeElement && document.activeElement.id);
-    const want = (skip.href || '').replace(/^#/, '');
-    check('skip link moves focus to main', where, target === want && want === 'main',
-      `after Enter focus is on #${target}, link points to ${skip.href}`);
-    await page.evaluate(() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); });
-  }
-
-  // Images.
-  await waitForImages(page);
-  const broken = await page.evaluate(() => [...document.images]
-    .filter((img) => !(img.complete && img.naturalWidth > 0))
-    .map((img) => img.currentSrc || img.src));
-  check('images load', where, broken.length === 0, `image(s) did not load: ${broken.join(', ')}`);
+  if (full) await checkKeyboardImagesLayout(page, where, vp);
   const imgCount = await page.evaluate(() => document.images.length);
-
-  // Layout.
-  const layout = await page.evaluate(() => {
-    const box = (sel) => {
-      const el = document.querySelector(sel);
-      if (!el) return null;
-      const r = el.getBoundingClientRect();
-      return { left: r.left + scrollX, top: r.top + scrollY, right: r.right + scrollX, bottom: r.bottom + scrollY };
-    };
-    const root = document.documentElement;
-    const wide = [...document.querySelectorAll('body *')]
-      .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 0.5)
-      .slice(0, 5)
-      .map((el) => el.tagName.toLowerCase() + (el.id ? `#${el.id}` : '') + (el.className && typeof el.className === 'string' ? `.${el.className.trim().split(/\s+/).join('.')}` : ''));
-    return {
-      scrollWidth: Math.max(root.scrollWidth, document.body.scrollWidth),
-      vw: window.innerWidth,
-      wide,
-      main: box('main'),
-      aside: box('aside'),
-    };
-  });
-  check('no horizontal overflow', where, layout.scrollWidth <= layout.vw,
-    `scrollWidth ${layout.scrollWidth} > viewport ${layout.vw}; widest: ${layout.wide.join(', ')}`);
-  if (check('main and aside present', where, layout.main && layout.aside,
-    `main: ${!!layout.main}, aside: ${!!layout.aside}`)) {
-    const { main, aside } = layout;
-    if (vp.name === 'desktop') {
-      check('sidebar right of main (desktop)', where,
-        aside.left >= main.right - 0.5 && Math.abs(aside.top - main.top) <= 48,
-        `aside left ${aside.left.toFixed(1)} / top ${aside.top.toFixed(1)}; main right ${main.right.toFixed(1)} / top ${main.top.toFixed(1)}`);
-    } else {
-      check('sidebar below main (phone)', where, aside.top >= main.bottom - 0.5,
-        `aside top ${aside.top.toFixed(1)} < main bottom ${main.bottom.toFixed(1)}`);
-    }
-  }
 
   // axe-core, light and dark.
   const axeRuns = [];
@@ -408,6 +336,85 @@ async function checkPage(browser, base, pagePath, vp, axeSource) {
 
   await context.close();
   return { imgCount, axeRuns };
+}
+
+// The skip link on the first Tab, every image loaded, no overflow, the sidebar placed.
+async function checkKeyboardImagesLayout(page, where, vp) {
+  // First Tab focuses the skip link, which becomes visible.
+  await page.keyboard.press('Tab');
+  const skip = await page.evaluate(() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return { text: null };
+    const r = el.getBoundingClientRect();
+    return {
+      text: (el.textContent || '').trim(),
+      href: el.getAttribute('href'),
+      rect: { left: r.left, top: r.top, right: r.right, bottom: r.bottom, width: r.width, height: r.height },
+      vw: window.innerWidth,
+      vh: window.innerHeight,
+      visibility: getComputedStyle(el).visibility,
+      opacity: getComputedStyle(el).opacity,
+    };
+  });
+  if (check('skip link focused on first Tab', where, skip.text === 'Skip to main content',
+    `first Tab focused ${skip.text === null ? 'nothing' : JSON.stringify(skip.text)}`)) {
+    const r = skip.rect;
+    const visible = r.width > 0 && r.height > 0 && r.left >= 0 && r.top >= 0
+      && r.right <= skip.vw && r.bottom <= skip.vh
+      && skip.visibility === 'visible' && Number(skip.opacity) > 0;
+    check('skip link visible when focused', where, visible,
+      `focused skip link box ${JSON.stringify(r)} in ${skip.vw}x${skip.vh}, visibility ${skip.visibility}, opacity ${skip.opacity}`);
+    // Following it moves focus to <main>.
+    await page.keyboard.press('Enter');
+    const target = await page.evaluate(() => document.activeElement && document.activeElement.id);
+    const want = (skip.href || '').replace(/^#/, '');
+    check('skip link moves focus to main', where, target === want && want === 'main',
+      `after Enter focus is on #${target}, link points to ${skip.href}`);
+    await page.evaluate(() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); });
+  }
+
+  // Images.
+  await waitForImages(page);
+  const broken = await page.evaluate(() => [...document.images]
+    .filter((img) => !(img.complete && img.naturalWidth > 0))
+    .map((img) => img.currentSrc || img.src));
+  check('images load', where, broken.length === 0, `image(s) did not load: ${broken.join(', ')}`);
+
+  // Layout.
+  const layout = await page.evaluate(() => {
+    const box = (sel) => {
+      const el = document.querySelector(sel);
+      if (!el) return null;
+      const r = el.getBoundingClientRect();
+      return { left: r.left + scrollX, top: r.top + scrollY, right: r.right + scrollX, bottom: r.bottom + scrollY };
+    };
+    const root = document.documentElement;
+    const wide = [...document.querySelectorAll('body *')]
+      .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 0.5)
+      .slice(0, 5)
+      .map((el) => el.tagName.toLowerCase() + (el.id ? `#${el.id}` : '') + (el.className && typeof el.className === 'string' ? `.${el.className.trim().split(/\s+/).join('.')}` : ''));
+    return {
+      scrollWidth: Math.max(root.scrollWidth, document.body.scrollWidth),
+      vw: window.innerWidth,
+      wide,
+      main: box('main'),
+      aside: box('aside'),
+    };
+  });
+  check('no horizontal overflow', where, layout.scrollWidth <= layout.vw,
+    `scrollWidth ${layout.scrollWidth} > viewport ${layout.vw}; widest: ${layout.wide.join(', ')}`);
+  if (check('main and aside present', where, layout.main && layout.aside,
+    `main: ${!!layout.main}, aside: ${!!layout.aside}`)) {
+    const { main, aside } = layout;
+    if (vp.name === 'desktop') {
+      check('sidebar right of main (desktop)', where,
+        aside.left >= main.right - 0.5 && Math.abs(aside.top - main.top) <= 48,
+        `aside left ${aside.left.toFixed(1)} / top ${aside.top.toFixed(1)}; main right ${main.right.toFixed(1)} / top ${main.top.toFixed(1)}`);
+    } else {
+      check('sidebar below main (phone)', where, aside.top >= main.bottom - 0.5,
+        `aside top ${aside.top.toFixed(1)} < main bottom ${main.bottom.toFixed(1)}`);
+    }
+  }
 }
 
 async function check404(browser, base, vp) {
@@ -465,13 +472,28 @@ async function main() {
   let imagesSeen = 0;
   let axeRunCount = 0;
   try {
-    for (const p of pages) {
-      for (const vp of VIEWPORTS) {
-        const r = await checkPage(browser, base, p, vp, axeSource);
-        imagesSeen += r.imgCount;
-        axeRunCount += r.axeRuns.length;
+    if (opts.a11yOnly) {
+      // axe-core only, at one width, two pages at a time (no keyboard focus involved).
+      let next = 0;
+      const worker = async () => {
+        while (next < pages.length) {
+          const p = pages[next++];
+          const r = await checkPage(browser, base, p, VIEWPORTS[0], axeSource, { full: false });
+          imagesSeen += r.imgCount;
+          axeRunCount += r.axeRuns.length;
+          process.stdout.write('.');
+        }
+      };
+      await Promise.all([worker(), worker()]);
+    } else {
+      for (const p of pages) {
+        for (const vp of VIEWPORTS) {
+          const r = await checkPage(browser, base, p, vp, axeSource);
+          imagesSeen += r.imgCount;
+          axeRunCount += r.axeRuns.length;
+        }
+        process.stdout.write('.');
       }
-      process.stdout.write('.');
     }
     process.stdout.write('\n');
     for (const vp of VIEWPORTS) await check404(browser, base, vp);
@@ -555,7 +577,8 @@ async function main() {
   }
   const totalChecks = [...counts.values()].reduce((a, b) => a + b, 0);
   const totalFailed = [...failed.values()].reduce((a, b) => a + b, 0);
-  console.log(`\n${pages.length} pages x ${VIEWPORTS.length} widths (${VIEWPORTS.map((v) => `${v.width}x${v.height}`).join(', ')}), `
+  const widths = opts.a11yOnly ? VIEWPORTS.slice(0, 1) : VIEWPORTS;
+  console.log(`\n${pages.length} pages x ${widths.length} widths (${widths.map((v) => `${v.width}x${v.height}`).join(', ')}), `
     + `${axeRunCount} axe-core runs (light + dark), ${imagesSeen} images, `
     + `vnu over ${htmlFiles.length} HTML + ${cssFiles.length} CSS files`);
   console.log(`axe violations: ${axeViolations}; vnu errors: ${vnu.error ? 'n/a (vnu failed)' : vnuErrors}; `

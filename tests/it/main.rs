@@ -5,6 +5,7 @@ mod build;
 mod check;
 mod cli;
 mod errors;
+mod escaping;
 mod feeds;
 mod harness;
 mod highlight;
