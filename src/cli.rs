@@ -50,6 +50,9 @@ pub struct BuildArgs {
     /// Build even if links or images inside the site lead nowhere.
     #[arg(long)]
     pub no_link_check: bool,
+    /// Print how long each stage of the build took.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 #[derive(Debug, clap::Args)]

@@ -19,13 +19,15 @@ use crate::site::{Post, Site, join_url};
 const ATOM: &str = "atom.xml";
 const RSS: &str = "rss.xml";
 
-/// Every feed of the site: the site-wide pair and one pair per tag.
+/// Every feed of the site: the site-wide pair and one pair per tag. Feeds that changed are
+/// returned, or handed to `emit` when given.
 pub fn feeds(
     site: &Site,
     config: &Config,
     post_fingerprints: &[crate::render::PostFingerprints],
     previous: &HashMap<String, u64>,
-) -> (Vec<Output>, Vec<(String, u64)>) {
+    emit: Option<crate::render::Emit>,
+) -> crate::error::Result<(Vec<Output>, Vec<(String, u64)>)> {
     let limit = config.feed_limit;
     let home = join_url(&config.base_path, "/");
     let all: Vec<usize> = (0..site.posts.len().min(limit)).collect();
@@ -103,28 +105,35 @@ pub fn feeds(
         .map(|(post, needed)| needed.then(|| Entry::new(site, config, post)))
         .collect();
 
-    let outputs = specs
-        .par_iter()
-        .flat_map_iter(|spec| {
-            let shown: Vec<&Entry> = spec
-                .posts
-                .iter()
-                .filter_map(|&i| entries[i].as_ref())
-                .collect();
-            let dir = output_dir(config, &spec.page);
-            [
-                Output {
-                    path: format!("{dir}{ATOM}"),
-                    bytes: atom_feed(config, spec, &shown),
-                },
-                Output {
-                    path: format!("{dir}{RSS}"),
-                    bytes: rss_feed(config, spec, &shown),
-                },
-            ]
-        })
-        .collect();
-    (outputs, fingerprints)
+    let make = |spec: &Spec| {
+        let shown: Vec<&Entry> = spec
+            .posts
+            .iter()
+            .filter_map(|&i| entries[i].as_ref())
+            .collect();
+        let dir = output_dir(config, &spec.page);
+        [
+            Output {
+                path: format!("{dir}{ATOM}"),
+                bytes: atom_feed(config, spec, &shown),
+            },
+            Output {
+                path: format!("{dir}{RSS}"),
+                bytes: rss_feed(config, spec, &shown),
+            },
+        ]
+    };
+    let outputs = match emit {
+        // Each feed is written as soon as it is made, not held until the end.
+        Some(emit) => {
+            specs
+                .par_iter()
+                .try_for_each(|spec| make(spec).into_iter().try_for_each(emit))?;
+            Vec::new()
+        }
+        None => specs.par_iter().flat_map_iter(make).collect(),
+    };
+    Ok((outputs, fingerprints))
 }
 
 /// One feed: its title, the URL path of the HTML page it mirrors (its feeds sit beside it),
@@ -629,7 +638,9 @@ mod tests {
                 site.posts.len()
             ],
             &HashMap::default(),
+            None,
         )
+        .unwrap()
         .0;
         let mut paths: Vec<&str> = outputs.iter().map(|o| o.path.as_str()).collect();
         paths.sort();
@@ -687,8 +698,10 @@ mod tests {
                     };
                     s.posts.len()
                 ],
-                &HashMap::default()
+                &HashMap::default(),
+                None
             )
+            .unwrap()
             .0,
             feeds(
                 &s,
@@ -700,8 +713,10 @@ mod tests {
                     };
                     s.posts.len()
                 ],
-                &HashMap::default()
+                &HashMap::default(),
+                None
             )
+            .unwrap()
             .0
         );
         let atom = atom::Feed::read_from(
@@ -717,7 +732,9 @@ mod tests {
                         s.posts.len()
                     ],
                     &HashMap::default(),
+                    None,
                 )
+                .unwrap()
                 .0,
                 "atom.xml",
             )

@@ -102,7 +102,11 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
     let out = output_dir(options, &config)?;
     output::check_output_dir(&options.root, &out)?;
     let mut session = Session::new(options.clone());
-    session.build(&Changes::everything(), &out, |update| {
-        output::write_site(&out, &update.outputs, &update.copies)
+    // Pages are written as they are rendered, into a folder that replaces the output only
+    // when everything succeeded.
+    let staging = output::Staging::new(&out)?;
+    let emit = |page: output::Output| staging.write(&page);
+    session.build_streaming(&Changes::everything(), &out, Some(&emit), |update| {
+        staging.finish(&update.outputs, &update.copies)
     })
 }

@@ -31,6 +31,7 @@ fn run(cli: Cli) -> Result<(), Error> {
     let today = chrono::Local::now().date_naive();
     match cli.command {
         Command::Build(args) => {
+            let timings = args.timings;
             let report = quire::build(&quire::BuildOptions {
                 root: cli.root,
                 output: args.output,
@@ -54,6 +55,16 @@ fn run(cli: Cli) -> Result<(), Error> {
                 report.output.display(),
                 report.elapsed.as_millis()
             );
+            if timings {
+                let mut last = std::time::Duration::ZERO;
+                for (stage, at) in &report.timings {
+                    println!(
+                        "  {stage:<9} {:>7.1} ms",
+                        (*at - last).as_secs_f64() * 1000.0
+                    );
+                    last = *at;
+                }
+            }
         }
         Command::Check(args) => {
             let report = quire::check(&quire::BuildOptions {

@@ -95,21 +95,80 @@ fn normalize(path: &Path) -> PathBuf {
 /// Write `outputs` and `copies` into a fresh folder and swap it in at `output`.
 /// Returns the number of files written.
 pub fn write_site(output: &Path, outputs: &[Output], copies: &[Copy]) -> Result<usize> {
-    let parent = output.parent().unwrap_or(Path::new("."));
-    let name = output
-        .file_name()
-        .ok_or_else(|| Error::Other(format!("{} has no folder name", output.display())))?
-        .to_string_lossy()
-        .into_owned();
-    fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-    clean_leftovers(parent, &name)?;
+    Staging::new(output)?.finish(outputs, copies)
+}
 
-    let fresh = parent.join(format!(".{name}.quire-new-{}", std::process::id()));
-    let result = fill(&fresh, outputs, copies).and_then(|n| swap(&fresh, output).map(|_| n));
-    if result.is_err() {
-        let _ = fs::remove_dir_all(&fresh);
+/// A fresh folder beside the output that files are written into as they are made (so a
+/// large build need not hold every page in memory) and that replaces the output only in
+/// [`Staging::finish`]. Dropped unfinished, it is removed and the output stays as it was.
+pub struct Staging {
+    fresh: PathBuf,
+    output: PathBuf,
+    written: std::sync::atomic::AtomicUsize,
+    done: std::sync::atomic::AtomicBool,
+}
+
+impl Staging {
+    /// Create the fresh folder (and remove what a killed build left beside the output).
+    pub fn new(output: &Path) -> Result<Staging> {
+        let parent = output.parent().unwrap_or(Path::new("."));
+        let name = output
+            .file_name()
+            .ok_or_else(|| Error::Other(format!("{} has no folder name", output.display())))?
+            .to_string_lossy()
+            .into_owned();
+        fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        clean_leftovers(parent, &name)?;
+        let fresh = parent.join(format!(".{name}.quire-new-{}", std::process::id()));
+        let staging = Staging {
+            fresh,
+            output: output.to_path_buf(),
+            written: Default::default(),
+            done: Default::default(),
+        };
+        fs::create_dir_all(&staging.fresh).map_err(|e| Error::io(&staging.fresh, e))?;
+        fs::write(staging.fresh.join(MARKER), b"")
+            .map_err(|e| Error::io(staging.fresh.join(MARKER), e))?;
+        Ok(staging)
     }
-    result
+
+    /// Write one file now; safe to call from many threads.
+    pub fn write(&self, output: &Output) -> Result<()> {
+        let path = self.fresh.join(&output.path);
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        fs::write(&path, &output.bytes).map_err(|e| Error::io(&path, e))?;
+        self.written
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Write the remaining files and swap the folder in. Returns the number of files written,
+    /// those given to [`Staging::write`] included.
+    pub fn finish(&self, outputs: &[Output], copies: &[Copy]) -> Result<usize> {
+        use std::sync::atomic::Ordering;
+        if self.done.swap(true, Ordering::SeqCst) {
+            return Err(Error::Other("the output was already swapped in".into()));
+        }
+        match fill(&self.fresh, outputs, copies)
+            .and_then(|n| swap(&self.fresh, &self.output).map(|()| n))
+        {
+            Ok(n) => Ok(n + self.written.load(Ordering::Relaxed)),
+            Err(e) => {
+                let _ = fs::remove_dir_all(&self.fresh);
+                Err(e)
+            }
+        }
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.done.load(std::sync::atomic::Ordering::SeqCst) {
+            let _ = fs::remove_dir_all(&self.fresh);
+        }
+    }
 }
 
 /// Create `dir` and every folder the files need, before writing them in parallel (so the
@@ -134,7 +193,6 @@ fn create_folders(dir: &Path, outputs: &[Output], copies: &[Copy]) -> Result<()>
 
 fn fill(dir: &Path, outputs: &[Output], copies: &[Copy]) -> Result<usize> {
     create_folders(dir, outputs, copies)?;
-    fs::write(dir.join(MARKER), b"").map_err(|e| Error::io(dir.join(MARKER), e))?;
     copies.par_iter().try_for_each(|c| {
         fs::copy(&c.from, dir.join(&c.to))
             .map(|_| ())

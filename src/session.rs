@@ -141,6 +141,18 @@ impl Session {
         output: &Path,
         write: impl FnOnce(&Update) -> Result<usize>,
     ) -> Result<Report> {
+        self.build_streaming(changes, output, None, write)
+    }
+
+    /// [`Session::build`], with rendered pages handed to `emit` as they are made rather than
+    /// collected into the update (`write` then gets the other files).
+    pub fn build_streaming(
+        &mut self,
+        changes: &Changes,
+        output: &Path,
+        emit: Option<render::Emit>,
+        write: impl FnOnce(&Update) -> Result<usize>,
+    ) -> Result<Report> {
         let start = Instant::now();
         let root = self.options.root.clone();
         if changes.everything {
@@ -182,9 +194,9 @@ impl Session {
         timings.push(("assemble", start.elapsed()));
 
         let theme = self.theme.as_ref().expect("theme loaded above");
-        let pages = render::render(theme, &site, &config, &self.pages)?;
+        let pages = render::render(theme, &site, &config, &self.pages, emit)?;
         timings.push(("render", start.elapsed()));
-        let rendered = pages.changed.len();
+        let rendered = pages.rendered;
         let (assets, mut update) = self.assets(&root, &site, &config, &pages.fingerprints)?;
         update.outputs.extend(pages.changed);
         let generated = self.generated(
@@ -193,7 +205,8 @@ impl Session {
             &pages.post_fingerprints,
             &assets,
             &mut update,
-        );
+            emit,
+        )?;
         update.removed = self
             .pages
             .keys()
@@ -270,7 +283,8 @@ impl Session {
         post_fps: &[crate::render::PostFingerprints],
         assets: &HashMap<String, u64>,
         update: &mut Update,
-    ) -> HashMap<String, u64> {
+        emit: Option<render::Emit>,
+    ) -> Result<HashMap<String, u64>> {
         let links: Vec<u64> = post_fps.iter().map(|f| f.link).collect();
         // The sitemap is skipped when its list is unchanged, unless one of its files was not
         // written last time (a static file of that name has since been removed).
@@ -283,10 +297,17 @@ impl Session {
         } else {
             self.generated.get("sitemap.xml").copied()
         };
-        let ((feeds, feed_fps), (sitemap_fp, sitemap)) = rayon::join(
-            || crate::feed::feeds(site, config, post_fps, &self.generated),
+        // A static file of the same path wins over a generated one.
+        let emit_unless_static = |o: Output| match emit {
+            Some(emit) if !assets.contains_key(&o.path) => emit(o),
+            _ => Ok(()),
+        };
+        let emit_feeds: Option<render::Emit> = emit.map(|_| &emit_unless_static as render::Emit);
+        let (feeds, (sitemap_fp, sitemap)) = rayon::join(
+            || crate::feed::feeds(site, config, post_fps, &self.generated, emit_feeds),
             || crate::sitemap::sitemap(site, config, &links, previous),
         );
+        let (feeds, feed_fps) = feeds?;
         let mut all = HashMap::new();
         // Feeds and the sitemap come fingerprinted by their inputs, and only when those
         // changed; a static file of the same name wins.
@@ -306,7 +327,7 @@ impl Session {
                 .chain(sitemap)
                 .filter(|o| !assets.contains_key(&o.path)),
         );
-        all
+        Ok(all)
     }
 
     /// Every document, reading only what changed. Modified sources are re-read; creations,

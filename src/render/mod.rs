@@ -79,7 +79,9 @@ struct Meta {
 
 /// The result of rendering: pages whose fingerprint changed, and every page's fingerprint.
 pub struct Pages {
-    /// Rendered pages: all of them when `previous` was empty.
+    /// How many pages were rendered.
+    pub rendered: usize,
+    /// Rendered pages (all of them when `previous` was empty), unless they went to `emit`.
     pub changed: Vec<Output>,
     /// Output path -> fingerprint of the data its template received, for every page.
     pub fingerprints: HashMap<String, u64>,
@@ -95,19 +97,41 @@ pub struct PostFingerprints {
     pub link: u64,
 }
 
+/// Where rendered pages go as soon as they are made, instead of into [`Pages::changed`]
+/// (a full build writes them at once rather than holding them all).
+pub type Emit<'e> = &'e (dyn Fn(Output) -> Result<()> + Sync);
+
 /// Render the site's pages. A page whose fingerprint equals its entry in `previous` is not
-/// rendered again (pass an empty map to render everything).
+/// rendered again (pass an empty map to render everything). Rendered pages go to `emit` when
+/// given, else into [`Pages::changed`].
 pub fn render(
     theme: &Theme,
     site: &Site,
     config: &Config,
     previous: &HashMap<String, u64>,
+    emit: Option<Emit>,
 ) -> Result<Pages> {
-    let renderer = Renderer::new(theme, site, config, previous);
+    let renderer = Renderer::new(theme, site, config, previous)?;
     let jobs = renderer.jobs();
-    let results: Vec<Result<(String, u64, Option<Output>)>> =
-        jobs.par_iter().map(|j| renderer.render(j)).collect();
+    let rendered = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<Result<(String, u64, Option<Output>)>> = jobs
+        .par_iter()
+        .map(|j| {
+            let (path, fp, output) = renderer.render(j)?;
+            if output.is_some() {
+                rendered.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+            match (output, emit) {
+                (Some(o), Some(emit)) => {
+                    emit(o)?;
+                    Ok((path, fp, None))
+                }
+                (output, _) => Ok((path, fp, output)),
+            }
+        })
+        .collect();
     let mut pages = Pages {
+        rendered: rendered.into_inner(),
         changed: Vec::new(),
         fingerprints: HashMap::with_capacity(results.len()),
         post_fingerprints: renderer
@@ -190,9 +214,17 @@ impl<'a> Renderer<'a> {
         site: &'a Site,
         config: &'a Config,
         previous: &'a HashMap<String, u64>,
-    ) -> Self {
+    ) -> Result<Self> {
         let mut tera = theme.tera();
         let shared = shared_context(tera.global_context(), site, config, theme);
+        // Fragments see only the shared context, so their HTML is the same on every page:
+        // made once here instead of once per page.
+        let mut fragments = std::collections::BTreeMap::new();
+        for (name, short) in theme.fragments() {
+            let html = theme.render(&tera, name, &Context::new())?;
+            fragments.insert(short.to_string(), tera::Value::safe_string(&html));
+        }
+        tera.global_context().insert("fragments", &fragments);
         let home = join_url(&config.base_path, "/");
         let mut nav = vec![("Home", home.clone()), ("Tags", site.tags.url.clone())];
         nav.extend(
@@ -229,7 +261,7 @@ impl<'a> Renderer<'a> {
             d if d.is_empty() => config.tagline.clone(),
             d => d,
         };
-        Renderer {
+        Ok(Renderer {
             theme,
             home_description,
             all_posts: (0..posts.len()).collect(),
@@ -243,7 +275,7 @@ impl<'a> Renderer<'a> {
             home,
             nav,
             taxonomies,
-        }
+        })
     }
 
     fn jobs(&self) -> Vec<Job<'a>> {

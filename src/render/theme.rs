@@ -133,6 +133,15 @@ impl Theme {
             .any(|(_, text)| text.contains("__tera_context") || mentions(text, name))
     }
 
+    /// Templates under `fragments/`: rendered once per build with the shared context, their
+    /// HTML given to every page as `fragments.<name>` (`fragments/archive.html` -> `archive`).
+    pub fn fragments(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.sources.keys().filter_map(|name| {
+            let short = name.strip_prefix("fragments/")?.strip_suffix(".html")?;
+            Some((name.as_str(), short))
+        })
+    }
+
     /// A copy of the compiled templates to add one build's shared context to.
     pub fn tera(&self) -> Tera {
         self.tera.clone()
