@@ -19,6 +19,9 @@ use crate::site::{Post, Site, join_url};
 const ATOM: &str = "atom.xml";
 const RSS: &str = "rss.xml";
 
+/// The feeds that changed (unless they went to `emit`) and every feed's path and fingerprint.
+pub type Feeds = (Vec<Output>, Vec<(String, u64)>);
+
 /// Every feed of the site: the site-wide pair and one pair per tag. Feeds that changed are
 /// returned, or handed to `emit` when given.
 pub fn feeds(
@@ -27,7 +30,7 @@ pub fn feeds(
     post_fingerprints: &[crate::render::PostFingerprints],
     previous: &HashMap<String, u64>,
     emit: Option<crate::render::Emit>,
-) -> crate::error::Result<(Vec<Output>, Vec<(String, u64)>)> {
+) -> crate::error::Result<Feeds> {
     let limit = config.feed_limit;
     let home = join_url(&config.base_path, "/");
     let all: Vec<usize> = (0..site.posts.len().min(limit)).collect();
