@@ -2,9 +2,8 @@
 //! the same pair for every tag at `/tags/<slug>/`. Entries carry the full post HTML with every
 //! relative or root-relative `href` and `src` made absolute, because feed readers resolve links
 //! against the feed (or not at all), never against the post page. Pure: no I/O. The XML is
-//! written by `atom_syndication` and `rss`, which escape text and split `]]>` in CDATA.
+//! written here: each post's `<entry>` and `<item>` once (see `Entry`), text escaped by `escape`.
 
-use atom_syndication as atom;
 use chrono::{DateTime, FixedOffset};
 use foldhash::HashMap;
 use rayon::prelude::*;
@@ -147,17 +146,13 @@ struct Spec {
     posts: Vec<usize>,
 }
 
-/// A post as every feed shows it.
+/// A post as every feed shows it: its Atom `<entry>` and RSS `<item>`, written (and their
+/// full content escaped) once, however many feeds show the post.
 struct Entry {
-    title: String,
-    permalink: String,
-    author: String,
-    content: String,
-    summary: String,
-    published: Option<Date>,
     /// The update date, else the publication date, else the Unix epoch (Atom requires one).
     updated: Date,
-    tags: Vec<String>,
+    atom: String,
+    rss: String,
 }
 
 impl Entry {
@@ -168,25 +163,115 @@ impl Entry {
             Some(base) => absolutize(html, base),
             None => html.to_string(),
         };
-        Entry {
-            title: post.doc.title.clone(),
-            author: post
-                .doc
-                .author
-                .clone()
-                .unwrap_or_else(|| config.author.clone()),
-            content: abs(&post.rendered.html),
-            summary: abs(&post.rendered.summary_html),
-            published: post.doc.date,
-            updated: post.doc.updated.or(post.doc.date).unwrap_or_else(epoch),
-            tags: post
-                .tags
-                .iter()
-                .map(|&t| site.tags.terms[t].name.clone())
-                .collect(),
-            permalink,
+        let content = abs(&post.rendered.html);
+        let summary = abs(&post.rendered.summary_html);
+        let author = post.doc.author.as_deref().unwrap_or(&config.author);
+        let tags: Vec<&str> = post
+            .tags
+            .iter()
+            .map(|&t| site.tags.terms[t].name.as_str())
+            .collect();
+        let published = post.doc.date;
+        let updated = post.doc.updated.or(published).unwrap_or_else(epoch);
+        let title = &post.doc.title;
+
+        let mut atom = String::with_capacity(content.len() * 5 / 4 + summary.len() + 512);
+        atom.push_str("<entry>");
+        element(&mut atom, "title", title);
+        element(&mut atom, "id", &permalink);
+        element(&mut atom, "updated", &updated.to_rfc3339());
+        if let Some(p) = published {
+            element(&mut atom, "published", &p.to_rfc3339());
         }
+        if !author.is_empty() {
+            atom.push_str("<author>");
+            element(&mut atom, "name", author);
+            atom.push_str("</author>");
+        }
+        for tag in &tags {
+            atom.push_str("<category term=\"");
+            escape(&mut atom, tag);
+            atom.push_str("\" label=\"");
+            escape(&mut atom, tag);
+            atom.push_str("\"/>");
+        }
+        link(&mut atom, &permalink, "alternate", "text/html");
+        atom.push_str("<summary type=\"html\">");
+        escape(&mut atom, &summary);
+        atom.push_str("</summary><content type=\"html\">");
+        escape(&mut atom, &content);
+        atom.push_str("</content></entry>");
+
+        let mut rss = String::with_capacity(content.len() * 5 / 4 + summary.len() + 512);
+        rss.push_str("<item>");
+        element(&mut rss, "title", title);
+        element(&mut rss, "link", &permalink);
+        rss.push_str("<guid isPermaLink=\"true\">");
+        escape(&mut rss, &permalink);
+        rss.push_str("</guid>");
+        if let Some(p) = published {
+            element(&mut rss, "pubDate", &p.to_rfc2822());
+        }
+        element(&mut rss, "description", &summary);
+        for tag in &tags {
+            element(&mut rss, "category", tag);
+        }
+        // RSS's own `author` must be an e-mail address; Dublin Core takes a name.
+        if !author.is_empty() {
+            element(&mut rss, "dc:creator", author);
+        }
+        element(&mut rss, "content:encoded", &content);
+        rss.push_str("</item>");
+        Entry { updated, atom, rss }
     }
+}
+
+/// `<name>text</name>`, the text escaped.
+fn element(out: &mut String, name: &str, text: &str) {
+    out.push('<');
+    out.push_str(name);
+    out.push('>');
+    escape(out, text);
+    out.push_str("</");
+    out.push_str(name);
+    out.push('>');
+}
+
+/// An Atom `<link>`.
+fn link(out: &mut String, href: &str, rel: &str, mime: &str) {
+    out.push_str("<link href=\"");
+    escape(out, href);
+    out.push_str("\" rel=\"");
+    out.push_str(rel);
+    out.push_str("\" type=\"");
+    out.push_str(mime);
+    out.push_str("\"/>");
+}
+
+/// `text` escaped for XML text and attribute values, leaving out the characters XML 1.0
+/// does not allow at all (control characters other than tab and line breaks, U+FFFE, U+FFFF).
+pub fn escape(out: &mut String, text: &str) {
+    let mut rest = text;
+    while let Some(i) = rest.find(|c: char| {
+        matches!(c, '<' | '>' | '&' | '"' | '\'') || !allowed_in_xml(c)
+    }) {
+        out.push_str(&rest[..i]);
+        let c = rest[i..].chars().next().expect("found above");
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            _ => {}
+        }
+        rest = &rest[i + c.len_utf8()..];
+    }
+    out.push_str(rest);
+}
+
+fn allowed_in_xml(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
 fn epoch() -> Date {
@@ -212,127 +297,63 @@ fn newest(entries: &[&Entry]) -> Date {
 
 fn atom_feed(config: &Config, spec: &Spec, entries: &[&Entry]) -> Vec<u8> {
     let self_url = config.absolute(&format!("{}{ATOM}", spec.page));
-    let person = |name: &str| atom::Person {
-        name: name.to_string(),
-        ..Default::default()
-    };
-    let link = |href: String, rel: &str, mime: &str| atom::Link {
-        href,
-        rel: rel.into(),
-        mime_type: Some(mime.into()),
-        ..Default::default()
-    };
-    let feed = atom::Feed {
-        title: atom::Text::plain(spec.title.clone()),
-        id: self_url.clone(),
-        updated: newest(entries),
-        authors: (!config.author.is_empty())
-            .then(|| person(&config.author))
-            .into_iter()
-            .collect(),
-        generator: Some(atom::Generator {
-            value: "Quire".into(),
-            ..Default::default()
-        }),
-        links: vec![
-            link(self_url, "self", "application/atom+xml"),
-            link(config.absolute(&spec.page), "alternate", "text/html"),
-        ],
-        subtitle: (!config.tagline.is_empty()).then(|| atom::Text::plain(config.tagline.clone())),
-        lang: Some(config.language.clone()),
-        entries: entries
-            .iter()
-            .map(|e| atom::Entry {
-                title: atom::Text::plain(e.title.clone()),
-                id: e.permalink.clone(),
-                updated: e.updated,
-                published: e.published,
-                authors: (!e.author.is_empty())
-                    .then(|| person(&e.author))
-                    .into_iter()
-                    .collect(),
-                categories: e
-                    .tags
-                    .iter()
-                    .map(|t| atom::Category {
-                        term: t.clone(),
-                        label: Some(t.clone()),
-                        ..Default::default()
-                    })
-                    .collect(),
-                links: vec![link(e.permalink.clone(), "alternate", "text/html")],
-                summary: Some(atom::Text::html(e.summary.clone())),
-                content: Some(atom::Content {
-                    value: Some(e.content.clone()),
-                    content_type: Some("html".into()),
-                    ..Default::default()
-                }),
-                ..Default::default()
-            })
-            .collect(),
-        ..Default::default()
-    };
-    feed.write_to(Vec::new())
-        .expect("writing XML to memory cannot fail")
+    let size: usize = entries.iter().map(|e| e.atom.len()).sum();
+    let mut out = String::with_capacity(size + 1024);
+    out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"");
+    escape(&mut out, &config.language);
+    out.push_str("\">");
+    element(&mut out, "title", &spec.title);
+    if !config.tagline.is_empty() {
+        element(&mut out, "subtitle", &config.tagline);
+    }
+    link(&mut out, &self_url, "self", "application/atom+xml");
+    link(&mut out, &config.absolute(&spec.page), "alternate", "text/html");
+    element(&mut out, "id", &self_url);
+    element(&mut out, "updated", &newest(entries).to_rfc3339());
+    if !config.author.is_empty() {
+        out.push_str("<author>");
+        element(&mut out, "name", &config.author);
+        out.push_str("</author>");
+    }
+    out.push_str("<generator>Quire</generator>");
+    for e in entries {
+        out.push_str(&e.atom);
+    }
+    out.push_str("</feed>\n");
+    out.into_bytes()
 }
 
 fn rss_feed(config: &Config, spec: &Spec, entries: &[&Entry]) -> Vec<u8> {
     let self_url = config.absolute(&format!("{}{RSS}", spec.page));
     let description = if config.tagline.is_empty() {
-        spec.title.clone()
+        &spec.title
     } else {
-        config.tagline.clone()
+        &config.tagline
     };
-    let channel = rss::Channel {
-        title: spec.title.clone(),
-        link: config.absolute(&spec.page),
-        description,
-        language: Some(config.language.clone()),
-        generator: Some("Quire".into()),
-        last_build_date: (!entries.is_empty()).then(|| newest(entries).to_rfc2822()),
-        atom_ext: Some(rss::extension::atom::AtomExtension {
-            links: vec![atom::Link {
-                href: self_url,
-                rel: "self".into(),
-                mime_type: Some("application/rss+xml".into()),
-                ..Default::default()
-            }],
-        }),
-        items: entries
-            .iter()
-            .map(|e| rss::Item {
-                title: Some(e.title.clone()),
-                link: Some(e.permalink.clone()),
-                guid: Some(rss::Guid {
-                    value: e.permalink.clone(),
-                    permalink: true,
-                }),
-                pub_date: e.published.map(|d| d.to_rfc2822()),
-                description: Some(e.summary.clone()),
-                content: Some(e.content.clone()),
-                categories: e
-                    .tags
-                    .iter()
-                    .map(|t| rss::Category {
-                        name: t.clone(),
-                        domain: None,
-                    })
-                    .collect(),
-                // RSS's own `author` must be an e-mail address; Dublin Core takes a name.
-                dublin_core_ext: (!e.author.is_empty()).then(|| {
-                    rss::extension::dublincore::DublinCoreExtension {
-                        creators: vec![e.author.clone()],
-                        ..Default::default()
-                    }
-                }),
-                ..Default::default()
-            })
-            .collect(),
-        ..Default::default()
-    };
-    channel
-        .write_to(Vec::new())
-        .expect("writing XML to memory cannot fail")
+    let size: usize = entries.iter().map(|e| e.rss.len()).sum();
+    let mut out = String::with_capacity(size + 1024);
+    out.push_str(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\" \
+         xmlns:atom=\"http://www.w3.org/2005/Atom\" \
+         xmlns:content=\"http://purl.org/rss/1.0/modules/content/\" \
+         xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><channel>",
+    );
+    element(&mut out, "title", &spec.title);
+    element(&mut out, "link", &config.absolute(&spec.page));
+    element(&mut out, "description", description);
+    element(&mut out, "language", &config.language);
+    element(&mut out, "generator", "Quire");
+    if !entries.is_empty() {
+        element(&mut out, "lastBuildDate", &newest(entries).to_rfc2822());
+    }
+    out.push_str("<atom:link href=\"");
+    escape(&mut out, &self_url);
+    out.push_str("\" rel=\"self\" type=\"application/rss+xml\"/>");
+    for e in entries {
+        out.push_str(&e.rss);
+    }
+    out.push_str("</channel></rss>\n");
+    out.into_bytes()
 }
 
 /// `html` with the value of every `href` and `src` attribute that is not already an absolute
@@ -658,29 +679,36 @@ mod tests {
                 "tags/rust/rss.xml"
             ]
         );
-        let atom = atom::Feed::read_from(find(&outputs, "atom.xml").as_bytes()).unwrap();
+        let atom = feed_rs::parser::parse(find(&outputs, "atom.xml").as_bytes()).unwrap();
         let titles: Vec<&str> = atom
             .entries
             .iter()
-            .map(|e| e.title.value.as_str())
+            .map(|e| e.title.as_ref().unwrap().content.as_str())
             .collect();
         assert_eq!(titles, ["C", "B"]);
         assert_eq!(atom.id, "https://example.org/blog/atom.xml");
         assert_eq!(atom.entries[0].id, "https://example.org/blog/posts/c/");
-        assert_eq!(atom.entries[0].authors[0].name, "Ann");
-        assert_eq!(
-            atom.updated,
-            DateTime::parse_from_rfc3339("2024-01-03T00:00:00Z").unwrap()
-        );
-        let rss = rss::Channel::read_from(find(&outputs, "tags/rust/rss.xml").as_bytes()).unwrap();
-        let titles: Vec<&str> = rss.items.iter().filter_map(|i| i.title()).collect();
+        assert_eq!(atom.entries[0].authors[0].name.as_deref(), Some("Ann"));
+        let utc = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().to_utc();
+        assert_eq!(atom.updated, Some(utc("2024-01-03T00:00:00Z")));
+        let rss = feed_rs::parser::parse(find(&outputs, "tags/rust/rss.xml").as_bytes()).unwrap();
+        assert_eq!(rss.feed_type, feed_rs::model::FeedType::RSS2);
+        let titles: Vec<&str> = rss
+            .entries
+            .iter()
+            .map(|e| e.title.as_ref().unwrap().content.as_str())
+            .collect();
         assert_eq!(titles, ["B", "A"]);
-        assert_eq!(rss.link, "https://example.org/blog/tags/rust/");
-        assert_eq!(
-            rss.items[0].pub_date(),
-            Some("Tue, 2 Jan 2024 00:00:00 +0000")
-        );
-        assert_eq!(rss.items[0].categories[0].name, "Rust");
+        assert_eq!(rss.links[0].href, "https://example.org/blog/tags/rust/");
+        assert_eq!(rss.entries[0].published, Some(utc("2024-01-02T00:00:00Z")));
+        assert_eq!(rss.entries[0].categories[0].term, "Rust");
+    }
+
+    #[test]
+    fn escape_makes_text_safe_for_xml_and_drops_what_xml_forbids() {
+        let mut out = String::new();
+        escape(&mut out, "a<b>&\"c'\u{1}\u{b}\u{fffe}\tok\u{202e}é");
+        assert_eq!(out, "a&lt;b&gt;&amp;&quot;c&apos;\tok\u{202e}é");
     }
 
     #[test]
@@ -722,7 +750,7 @@ mod tests {
             .unwrap()
             .0
         );
-        let atom = atom::Feed::read_from(
+        let atom = feed_rs::parser::parse(
             find(
                 &feeds(
                     &s,
@@ -748,7 +776,7 @@ mod tests {
             .content
             .as_ref()
             .unwrap()
-            .value
+            .body
             .clone()
             .unwrap();
         assert!(
