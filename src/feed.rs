@@ -252,9 +252,9 @@ fn link(out: &mut String, href: &str, rel: &str, mime: &str) {
 /// does not allow at all (control characters other than tab and line breaks, U+FFFE, U+FFFF).
 pub fn escape(out: &mut String, text: &str) {
     let mut rest = text;
-    while let Some(i) = rest.find(|c: char| {
-        matches!(c, '<' | '>' | '&' | '"' | '\'') || !allowed_in_xml(c)
-    }) {
+    while let Some(i) =
+        rest.find(|c: char| matches!(c, '<' | '>' | '&' | '"' | '\'') || !allowed_in_xml(c))
+    {
         out.push_str(&rest[..i]);
         let c = rest[i..].chars().next().expect("found above");
         match c {
@@ -307,7 +307,12 @@ fn atom_feed(config: &Config, spec: &Spec, entries: &[&Entry]) -> Vec<u8> {
         element(&mut out, "subtitle", &config.tagline);
     }
     link(&mut out, &self_url, "self", "application/atom+xml");
-    link(&mut out, &config.absolute(&spec.page), "alternate", "text/html");
+    link(
+        &mut out,
+        &config.absolute(&spec.page),
+        "alternate",
+        "text/html",
+    );
     element(&mut out, "id", &self_url);
     element(&mut out, "updated", &newest(entries).to_rfc3339());
     if !config.author.is_empty() {

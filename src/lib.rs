@@ -41,7 +41,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, FixedOffset};
 
 use config::Config;
-pub use session::{Changes, Report, Session};
+pub use session::{Changes, Progress, Report, Session, Step};
 
 /// What `quire build` was asked to do.
 #[derive(Debug, Clone, Default)]
@@ -58,6 +58,8 @@ pub struct BuildOptions {
     pub now: Option<DateTime<FixedOffset>>,
     /// Which checks run on links and images, and whether they fail the build.
     pub checks: check::Checks,
+    /// Where to report progress (a progress bar on a terminal).
+    pub progress: session::Progress,
 }
 
 /// Load the config at `<root>/config.toml`, with a clear error when there is none.
@@ -105,7 +107,11 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
     // Pages are written as they are rendered, into a folder that replaces the output only
     // when everything succeeded.
     let staging = output::Staging::new(&out)?;
-    let emit = |page: output::Output| staging.write(&page);
+    let emit = |page: output::Output| {
+        staging.write(&page)?;
+        options.progress.report(Step::Wrote);
+        Ok(())
+    };
     session.build_streaming(&Changes::everything(), &out, Some(&emit), |update| {
         staging.finish(&update.outputs, &update.copies)
     })

@@ -32,7 +32,8 @@ fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Build(args) => {
             let timings = args.timings;
-            let report = quire::build(&quire::BuildOptions {
+            let bar = ProgressBar::start();
+            let result = quire::build(&quire::BuildOptions {
                 root: cli.root,
                 output: args.output,
                 drafts: args.drafts,
@@ -46,7 +47,10 @@ fn run(cli: Cli) -> Result<(), Error> {
                     },
                     alt_text: false,
                 },
-            })?;
+                progress: bar.progress(),
+            });
+            bar.finish();
+            let report = result?;
             println!(
                 "Built {} posts, {} pages, {} files into {} in {} ms",
                 report.posts,
@@ -184,6 +188,55 @@ fn serve(root: std::path::PathBuf, args: cli::ServeArgs) -> Result<(), Error> {
     server.wait()?;
     println!("Stopped.");
     Ok(())
+}
+
+/// A progress line on stderr for builds that take more than a moment, and only on a
+/// terminal: the stage and the number of files written. Cleared when the build ends.
+struct ProgressBar {
+    bar: indicatif::ProgressBar,
+    /// Set when the build ended; guards showing the bar against a build that just ended.
+    done: std::sync::Arc<std::sync::Mutex<bool>>,
+}
+
+impl ProgressBar {
+    /// Shown after this long, so quick builds print nothing but their summary.
+    const DELAY: std::time::Duration = std::time::Duration::from_millis(300);
+
+    fn start() -> ProgressBar {
+        use indicatif::{ProgressDrawTarget, ProgressStyle};
+        let bar = indicatif::ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {msg}: {pos} files written ({elapsed})")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        let done = std::sync::Arc::new(std::sync::Mutex::new(false));
+        if std::io::stderr().is_terminal() {
+            let (bar, done) = (bar.clone(), done.clone());
+            std::thread::spawn(move || {
+                std::thread::sleep(Self::DELAY);
+                let done = done.lock().unwrap_or_else(|e| e.into_inner());
+                if !*done {
+                    bar.set_draw_target(ProgressDrawTarget::stderr());
+                    bar.enable_steady_tick(std::time::Duration::from_millis(100));
+                }
+            });
+        }
+        ProgressBar { bar, done }
+    }
+
+    fn progress(&self) -> quire::Progress {
+        let bar = self.bar.clone();
+        quire::Progress::new(move |step| match step {
+            quire::Step::Stage(name) => bar.set_message(name),
+            quire::Step::Wrote => bar.inc(1),
+        })
+    }
+
+    fn finish(&self) {
+        let mut done = self.done.lock().unwrap_or_else(|e| e.into_inner());
+        *done = true;
+        self.bar.finish_and_clear();
+    }
 }
 
 /// Print every error once, with the source line for those that have one.

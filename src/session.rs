@@ -24,6 +24,42 @@ use crate::render::{self, EmbeddedStatic, Theme};
 use crate::site::{self, Site};
 use crate::{BuildOptions, load_config};
 
+/// Where a build reports its progress, for a progress bar: the start of each stage, and
+/// each page or feed written. Does nothing by default.
+#[derive(Clone, Default)]
+pub struct Progress(Option<Arc<dyn Fn(Step) + Send + Sync>>);
+
+/// One step of [`Progress`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// A stage begins: "reading", "rendering Markdown", "rendering pages", "checking".
+    Stage(&'static str),
+    /// One more file was written.
+    Wrote,
+}
+
+impl Progress {
+    pub fn new(report: impl Fn(Step) + Send + Sync + 'static) -> Progress {
+        Progress(Some(Arc::new(report)))
+    }
+
+    pub fn report(&self, step: Step) {
+        if let Some(f) = &self.0 {
+            f(step);
+        }
+    }
+}
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Progress(on)"
+        } else {
+            "Progress(off)"
+        })
+    }
+}
+
 /// What changed since the last build, as the watcher saw it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Changes {
@@ -165,6 +201,8 @@ impl Session {
         if changes.templates || self.theme.is_none() {
             self.theme = None;
         }
+        let progress = self.options.progress.clone();
+        progress.report(Step::Stage("reading"));
         let theme_needed = self.theme.is_none();
         let (theme, documents) = rayon::join(
             || theme_needed.then(|| Theme::load(&root)),
@@ -190,10 +228,12 @@ impl Session {
             now,
         };
         let mut timings = vec![("load", start.elapsed())];
+        progress.report(Step::Stage("rendering Markdown"));
         let site = Site::assemble_with(&config, &documents, &site_options, &mut self.memo)?;
         timings.push(("assemble", start.elapsed()));
 
         let theme = self.theme.as_ref().expect("theme loaded above");
+        progress.report(Step::Stage("rendering pages"));
         let pages = render::render(theme, &site, &config, &self.pages, emit)?;
         timings.push(("render", start.elapsed()));
         let rendered = pages.rendered;
@@ -222,6 +262,7 @@ impl Session {
             .into_iter()
             .collect();
         timings.push(("assets", start.elapsed()));
+        progress.report(Step::Stage("checking links"));
         let exists = |p: &str| {
             pages.fingerprints.contains_key(p)
                 || assets.contains_key(p)

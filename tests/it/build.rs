@@ -570,3 +570,43 @@ fn breaking_news_links_carry_the_base_path() {
     assert!(links.contains(&"/blog/posts/a/".to_string()), "{links:?}");
     assert!(!links.contains(&"/posts/a/".to_string()), "{links:?}");
 }
+
+#[test]
+fn a_build_reports_its_stages_and_every_file_it_writes_to_progress() {
+    use std::sync::{Arc, Mutex};
+    let site = TestSite::new();
+    site.post(
+        "a.md",
+        "title = \"A\"\ndate = 2026-01-01\ntags = [\"x\"]",
+        "x",
+    )
+    .post("b.md", "title = \"B\"\ndate = 2026-01-02", "y");
+    let steps = Arc::new(Mutex::new(Vec::new()));
+    let log = steps.clone();
+    let mut options = site.options();
+    options.progress = quire::Progress::new(move |s| log.lock().unwrap().push(s));
+    let report = quire::build(&options).unwrap();
+    let steps = steps.lock().unwrap();
+    let stages: Vec<&str> = steps
+        .iter()
+        .filter_map(|s| match s {
+            quire::Step::Stage(name) => Some(*name),
+            quire::Step::Wrote => None,
+        })
+        .collect();
+    assert_eq!(
+        stages,
+        [
+            "reading",
+            "rendering Markdown",
+            "rendering pages",
+            "checking links"
+        ]
+    );
+    let wrote = steps.iter().filter(|s| **s == quire::Step::Wrote).count();
+    // Pages and feeds are reported as they are written; copied and theme files are not.
+    assert!(
+        wrote >= report.pages && wrote < report.files,
+        "{wrote} of {report:?}"
+    );
+}

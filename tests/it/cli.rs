@@ -22,6 +22,11 @@ fn build_prints_a_one_line_summary_and_exits_zero() {
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert_eq!(stdout.lines().count(), 1, "{stdout}");
     assert!(stdout.starts_with("Built 1 posts, "), "{stdout}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "",
+        "no progress when not on a terminal"
+    );
     assert!(
         stdout.contains(" files ") && stdout.contains(" ms"),
         "{stdout}"
