@@ -148,6 +148,43 @@ fn main() {
             summary(&mut builds.clone())
         );
     }
+
+    // A new post, dated after every other: it goes to the top of the home page, its tags'
+    // pages and the sidebar's latest posts.
+    let mut disk = Vec::new();
+    let mut reload = Vec::new();
+    let before = rebuilds.lock().unwrap().len();
+    for e in 0..edits {
+        let source = site.path().join(format!("content/posts/new-{e:03}.md"));
+        let served = server.dir().join(format!("posts/new-{e:03}/index.html"));
+        let text = format!(
+            "+++\ntitle = \"New post {e}\"\ndate = {}\ntags = [\"harbour\"]\n+++\n\nA new post, marker-new-{e}.\n",
+            chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ")
+        );
+        std::thread::sleep(Duration::from_millis(50));
+        let t0 = Instant::now();
+        std::fs::write(&source, text).unwrap();
+        let poll = std::thread::spawn(move || {
+            loop {
+                if served.exists() {
+                    return t0.elapsed();
+                }
+                assert!(t0.elapsed() < Duration::from_secs(60), "never written");
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        });
+        wait_reload(&mut sse);
+        reload.push(t0.elapsed());
+        disk.push(poll.join().unwrap());
+    }
+    let builds: Vec<Duration> = rebuilds.lock().unwrap()[before..].to_vec();
+    println!(
+        "{:<12} {:>24} {:>24} {:>14}",
+        "new post",
+        summary(&mut disk),
+        summary(&mut reload),
+        summary(&mut builds.clone())
+    );
     server.stop().unwrap();
 }
 

@@ -157,11 +157,37 @@ impl Theme {
 /// quotes.
 fn mentions(text: &str, name: &str) -> bool {
     let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
-    text.match_indices(name).any(|(i, _)| {
-        let before = text[..i].chars().next_back();
-        let after = text[i + name.len()..].chars().next();
-        !before.is_some_and(|c| is_word(c) || matches!(c, '.' | '"' | '\''))
-            && !after.is_some_and(|c| is_word(c) || matches!(c, '"' | '\''))
+    code_spans(text).any(|code| {
+        code.match_indices(name).any(|(i, _)| {
+            let before = code[..i].chars().next_back();
+            let after = code[i + name.len()..].chars().next();
+            !before.is_some_and(|c| is_word(c) || matches!(c, '.' | '"' | '\''))
+                && !after.is_some_and(|c| is_word(c) || matches!(c, '"' | '\''))
+        })
+    })
+}
+
+/// The insides of a template's `{{ ... }}` and `{% ... %}` tags: the only places a variable
+/// can be read (HTML text and `{# comments #}` are left out).
+fn code_spans(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        loop {
+            let start = rest.find('{')?;
+            let after = &rest[start + 1..];
+            let close = match after.chars().next() {
+                Some('{') => "}}",
+                Some('%') => "%}",
+                _ => {
+                    rest = after;
+                    continue;
+                }
+            };
+            let body = &after[1..];
+            let end = body.find(close).unwrap_or(body.len());
+            rest = &body[(end + close.len()).min(body.len())..];
+            return Some(&body[..end]);
+        }
     })
 }
 
@@ -257,6 +283,10 @@ mod tests {
         assert!(!mentions("{{ post.tags }} {{ top_tags }}", "tags"));
         assert!(!mentions("{% if taxonomy.name == \"tags\" %}", "tags"));
         assert!(!mentions("{{ tagsx }}", "tags"));
+        // Text and comments are not code.
+        assert!(!mentions("<h2>Top tags</h2>", "tags"));
+        assert!(!mentions("{# the sidebar's most used tags #}", "tags"));
+        assert!(mentions("<p>{# x #}{{ tags }}</p>", "tags"));
     }
 
     #[test]

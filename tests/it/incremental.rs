@@ -367,3 +367,31 @@ fn a_broken_file_fails_the_rebuild_until_it_is_fixed() {
     live.content(&["content/posts/a.md"]);
     live.assert_matches_full_build("fixed");
 }
+
+#[test]
+fn a_tag_outside_the_top_tags_re_renders_only_the_pages_that_show_it() {
+    let site = TestSite::new();
+    // Twelve tags used twice each: a new tag used once is not among the ten top tags.
+    for i in 0..24 {
+        site.write(
+            &format!("content/posts/p{i:02}.md"),
+            &post(
+                &format!("Post {i}"),
+                &format!("2025-01-{:02}", i + 1),
+                &format!("\"t{}\"", i % 12),
+                "Body.",
+            ),
+        );
+    }
+    let mut live = Live::new(site);
+    write(
+        &live.path("content/posts/p05.md"),
+        &post("Post 5", "2025-01-06", "\"t5\", \"brand new\"", "Body."),
+    );
+    let report = live.content(&["content/posts/p05.md"]);
+    live.assert_matches_full_build("add a rare tag");
+    // The post, the lists showing its summary, the tag list and the new tag's page; not the
+    // other posts (a mention of "tags" in a template comment once made every page depend on
+    // the whole tag list).
+    assert!(report.rendered < report.pages / 2, "{report:?}");
+}
