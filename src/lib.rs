@@ -60,6 +60,10 @@ pub struct BuildOptions {
     pub checks: check::Checks,
     /// Where to report progress (a progress bar on a terminal).
     pub progress: session::Progress,
+    /// Pages hold a placeholder for each fragment (`templates/fragments/`) instead of its HTML,
+    /// and [`session::Update::fragments`] has the HTML: the dev server fills them in as it
+    /// serves, so a change to a fragment alone re-renders no page.
+    pub live_fragments: bool,
 }
 
 /// Load the config at `<root>/config.toml`, with a clear error when there is none.

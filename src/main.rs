@@ -48,6 +48,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                     alt_text: false,
                 },
                 progress: bar.progress(),
+                live_fragments: false,
             });
             bar.finish();
             let report = result?;

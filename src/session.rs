@@ -103,6 +103,8 @@ pub struct Update {
     pub copies: Vec<Copy>,
     /// Output paths that existed after the last build and no longer do.
     pub removed: Vec<String>,
+    /// Each fragment's name and HTML (see [`BuildOptions::live_fragments`]).
+    pub fragments: Vec<(String, String)>,
 }
 
 /// What a build did.
@@ -234,11 +236,19 @@ impl Session {
 
         let theme = self.theme.as_ref().expect("theme loaded above");
         progress.report(Step::Stage("rendering pages"));
-        let pages = render::render(theme, &site, &config, &self.pages, emit)?;
+        let pages = render::render(
+            theme,
+            &site,
+            &config,
+            &self.pages,
+            emit,
+            self.options.live_fragments,
+        )?;
         timings.push(("render", start.elapsed()));
         let rendered = pages.rendered;
         let (assets, mut update) = self.assets(&root, &site, &config, &pages.fingerprints)?;
         update.outputs.extend(pages.changed);
+        update.fragments = pages.fragments;
         let generated = self.generated(
             &site,
             &config,

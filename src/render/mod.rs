@@ -79,6 +79,8 @@ struct Meta {
 
 /// The result of rendering: pages whose fingerprint changed, and every page's fingerprint.
 pub struct Pages {
+    /// Each fragment (`templates/fragments/<name>.html`) as `(name, HTML)`.
+    pub fragments: Vec<(String, String)>,
     /// How many pages were rendered.
     pub rendered: usize,
     /// Rendered pages (all of them when `previous` was empty), unless they went to `emit`.
@@ -97,6 +99,11 @@ pub struct PostFingerprints {
     pub link: u64,
 }
 
+/// What a page holds in place of a fragment when fragments are filled in by the dev server.
+pub fn fragment_placeholder(name: &str) -> String {
+    format!("<!--quire-fragment:{name}-->")
+}
+
 /// Where rendered pages go as soon as they are made, instead of into [`Pages::changed`]
 /// (a full build writes them at once rather than holding them all).
 pub type Emit<'e> = &'e (dyn Fn(Output) -> Result<()> + Sync);
@@ -110,8 +117,9 @@ pub fn render(
     config: &Config,
     previous: &HashMap<String, u64>,
     emit: Option<Emit>,
+    live_fragments: bool,
 ) -> Result<Pages> {
-    let renderer = Renderer::new(theme, site, config, previous)?;
+    let renderer = Renderer::new(theme, site, config, previous, live_fragments)?;
     let jobs = renderer.jobs();
     let rendered = std::sync::atomic::AtomicUsize::new(0);
     let results: Vec<Result<(String, u64, Option<Output>)>> = jobs
@@ -131,6 +139,7 @@ pub fn render(
         })
         .collect();
     let mut pages = Pages {
+        fragments: renderer.fragment_html.clone(),
         rendered: rendered.into_inner(),
         changed: Vec::new(),
         fingerprints: HashMap::with_capacity(results.len()),
@@ -196,6 +205,8 @@ struct Renderer<'a> {
     all_posts: Vec<usize>,
     /// The home pages' meta description: the site description as text, else the tagline.
     home_description: String,
+    /// Each fragment's name and HTML.
+    fragment_html: Vec<(String, String)>,
 }
 
 /// What every page showing a post needs, built once per build: its summary and link views
@@ -214,17 +225,32 @@ impl<'a> Renderer<'a> {
         site: &'a Site,
         config: &'a Config,
         previous: &'a HashMap<String, u64>,
+        live_fragments: bool,
     ) -> Result<Self> {
         let mut tera = theme.tera();
-        let shared = shared_context(tera.global_context(), site, config, theme);
+        let (shared, fragment_data) = shared_context(tera.global_context(), site, config, theme);
         // Fragments see only the shared context, so their HTML is the same on every page:
-        // made once here instead of once per page.
+        // made once here instead of once per page. Live, pages get a placeholder that the dev
+        // server fills when it serves them, so that a change to a fragment alone (a new post
+        // in the latest posts) does not re-render every page.
         let mut fragments = std::collections::BTreeMap::new();
+        let mut fragment_html = Vec::new();
         for (name, short) in theme.fragments() {
             let html = theme.render(&tera, name, &Context::new())?;
-            fragments.insert(short.to_string(), tera::Value::safe_string(&html));
+            let value = if live_fragments {
+                tera::Value::safe_string(&fragment_placeholder(short))
+            } else {
+                tera::Value::safe_string(&html)
+            };
+            fragments.insert(short.to_string(), value);
+            fragment_html.push((short.to_string(), html));
         }
         tera.global_context().insert("fragments", &fragments);
+        let shared = if live_fragments {
+            shared
+        } else {
+            fingerprint::combine(&[shared, fragment_data])
+        };
         let home = join_url(&config.base_path, "/");
         let mut nav = vec![("Home", home.clone()), ("Tags", site.tags.url.clone())];
         nav.extend(
@@ -262,6 +288,7 @@ impl<'a> Renderer<'a> {
             d => d,
         };
         Ok(Renderer {
+            fragment_html,
             theme,
             home_description,
             all_posts: (0..posts.len()).collect(),
@@ -776,7 +803,7 @@ struct TermVars<'a, 's> {
 /// Values every template gets, inserted once per build. Returns their fingerprint. Values no
 /// template mentions are left out, so that (say) a change to the full tag list does not
 /// re-render every page of a theme that never shows it.
-fn shared_context(shared: &mut Context, site: &Site, config: &Config, theme: &Theme) -> u64 {
+fn shared_context(shared: &mut Context, site: &Site, config: &Config, theme: &Theme) -> (u64, u64) {
     let options = crate::markdown::Options {
         base_path: Some(&config.base_path),
         ..Default::default()
@@ -806,7 +833,17 @@ fn shared_context(shared: &mut Context, site: &Site, config: &Config, theme: &Th
         }),
         extra: &config.extra,
     };
+    // Values only fragments read go into the fragments' fingerprint, the rest into the
+    // pages'.
     let mut parts = vec![fingerprint::of(&site_view)];
+    let mut fragment_parts = Vec::new();
+    let mut add = |name: &str, fp: u64| {
+        if theme.pages_use(name) {
+            parts.push(fp);
+        } else {
+            fragment_parts.push(fp);
+        }
+    };
     shared.insert("site", &site_view);
     if theme.uses("latest_posts") {
         let latest: Vec<PostLink> = site
@@ -815,7 +852,7 @@ fn shared_context(shared: &mut Context, site: &Site, config: &Config, theme: &Th
             .take(config.latest_posts)
             .map(PostLink::new)
             .collect();
-        parts.push(fingerprint::of(&latest));
+        add("latest_posts", fingerprint::of(&latest));
         shared.insert("latest_posts", &latest);
     }
     if theme.uses("top_tags") {
@@ -827,7 +864,7 @@ fn shared_context(shared: &mut Context, site: &Site, config: &Config, theme: &Th
                 .then_with(|| a.slug.cmp(&b.slug))
         });
         let top: Vec<TermView> = top.into_iter().take(TOP_TAGS).map(TermView::new).collect();
-        parts.push(fingerprint::of(&top));
+        add("top_tags", fingerprint::of(&top));
         shared.insert("top_tags", &top);
     }
     if theme.uses("archive_calendar") {
@@ -848,16 +885,19 @@ fn shared_context(shared: &mut Context, site: &Site, config: &Config, theme: &Th
                     .collect(),
             })
             .collect();
-        parts.push(fingerprint::of(&calendar));
+        add("archive_calendar", fingerprint::of(&calendar));
         shared.insert("archive_calendar", &calendar);
     }
     if theme.uses("tags") {
         let mut all: Vec<TermView> = site.tags.terms.iter().map(TermView::new).collect();
         all.sort_by_key(|t| t.name.to_lowercase());
-        parts.push(fingerprint::of(&all));
+        add("tags", fingerprint::of(&all));
         shared.insert("tags", &all);
     }
-    fingerprint::combine(&parts)
+    (
+        fingerprint::combine(&parts),
+        fingerprint::combine(&fragment_parts),
+    )
 }
 
 /// The taxonomies with pages: tags always (the navigation links to them), categories when any

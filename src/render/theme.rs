@@ -133,6 +133,14 @@ impl Theme {
             .any(|(_, text)| text.contains("__tera_context") || mentions(text, name))
     }
 
+    /// [`Theme::uses`], in the page templates only (fragments left out).
+    pub fn pages_use(&self, name: &str) -> bool {
+        self.sources
+            .iter()
+            .filter(|(n, _)| !n.starts_with("fragments/"))
+            .any(|(_, (_, text))| text.contains("__tera_context") || mentions(text, name))
+    }
+
     /// Templates under `fragments/`: rendered once per build with the shared context, their
     /// HTML given to every page as `fragments.<name>` (`fragments/archive.html` -> `archive`).
     pub fn fragments(&self) -> impl Iterator<Item = (&str, &str)> {

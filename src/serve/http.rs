@@ -157,8 +157,13 @@ async fn guard(State(shared): State<Arc<Shared>>, request: Request, next: Next) 
 }
 
 /// Headers for every response; live-reload script and error overlay for HTML.
-async fn decorate(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+async fn decorate(State(shared): State<Arc<Shared>>, mut request: Request, next: Next) -> Response {
     let method = request.method().clone();
+    // A HEAD is answered as the GET would be, without the body: the length of a page is known
+    // only once its fragments and script are in.
+    if method == Method::HEAD {
+        *request.method_mut() = Method::GET;
+    }
     let if_none_match = request.headers().get(header::IF_NONE_MATCH).cloned();
     let response = next.run(request).await;
     let (mut parts, body) = response.into_parts();
@@ -198,32 +203,28 @@ async fn decorate(State(shared): State<Arc<Shared>>, request: Request, next: Nex
             }
             parts.headers.insert(header::ETAG, tag);
         }
-        return Response::from_parts(parts, body);
-    }
-
-    let snippet = shared.snippet();
-    if method == Method::HEAD {
-        let len = parts
-            .headers
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
-        if let Some(len) = len {
-            parts
-                .headers
-                .insert(header::CONTENT_LENGTH, (len + snippet.len()).into());
+        if method == Method::HEAD {
+            return Response::from_parts(parts, Body::empty());
         }
         return Response::from_parts(parts, body);
     }
+
     let Ok(bytes) = axum::body::to_bytes(body, MAX_HTML).await else {
         return (StatusCode::INTERNAL_SERVER_ERROR, "page too large to serve").into_response();
     };
-    let html = inject(&String::from_utf8_lossy(&bytes), &snippet);
+    let page = shared.fill_fragments(&String::from_utf8_lossy(&bytes));
+    let html = inject(&page, &shared.snippet());
     let tag = etag(crate::fingerprint::of_bytes(html.as_bytes()));
     if parts.status == StatusCode::OK && if_none_match.as_ref() == Some(&tag) {
         return not_modified(tag);
     }
-    parts.headers.remove(header::CONTENT_LENGTH);
     parts.headers.insert(header::ETAG, tag);
+    parts
+        .headers
+        .insert(header::CONTENT_LENGTH, html.len().into());
+    if method == Method::HEAD {
+        return Response::from_parts(parts, Body::empty());
+    }
     Response::from_parts(parts, Body::from(html))
 }
 

@@ -80,9 +80,24 @@ pub(crate) struct Shared {
     events: broadcast::Sender<Message>,
     /// The current build error, as overlay HTML.
     error: RwLock<Option<String>>,
+    /// The last good build's fragments: (placeholder, HTML), filled into pages as they are
+    /// served.
+    fragments: RwLock<Vec<(String, String)>>,
 }
 
 impl Shared {
+    /// `page` with each fragment placeholder replaced by the fragment's HTML.
+    fn fill_fragments(&self, page: &str) -> String {
+        let fragments = self.fragments.read().unwrap_or_else(|e| e.into_inner());
+        let mut out = page.to_string();
+        for (placeholder, html) in fragments.iter() {
+            if out.contains(placeholder.as_str()) {
+                out = out.replace(placeholder.as_str(), html);
+            }
+        }
+        out
+    }
+
     fn has_error(&self) -> bool {
         self.error.read().map(|e| e.is_some()).unwrap_or(false)
     }
@@ -220,12 +235,14 @@ pub fn start(
         prefix: config.base_path.trim_end_matches('/').to_string(),
         events,
         error: RwLock::new(None),
+        fragments: RwLock::new(Vec::new()),
     });
 
     let mut build_options = options.build.clone();
     build_options.root = root.clone();
     build_options.base_url = Some(url.clone());
     build_options.output = Some(dir.path().to_path_buf());
+    build_options.live_fragments = true;
     let mut session = Session::new(build_options);
     rebuild(
         &mut session,
@@ -344,20 +361,32 @@ fn rebuild(
 ) {
     let dir = shared.dir.clone();
     let mut css_only = false;
+    let mut fragments = Vec::new();
     let result = session.build(changes, &dir, |update: &Update| {
         css_only = is_css_only(update);
+        fragments = update
+            .fragments
+            .iter()
+            .map(|(name, html)| (crate::render::fragment_placeholder(name), html.clone()))
+            .collect();
         output::apply(&dir, &update.outputs, &update.copies, &update.removed)
     });
     let had_error = shared.has_error();
     match result {
         Ok(report) => {
             shared.set_error(None);
-            let message = if css_only && !had_error {
+            let fragments_changed = {
+                let mut current = shared.fragments.write().unwrap_or_else(|e| e.into_inner());
+                let changed = *current != fragments;
+                *current = fragments;
+                changed
+            };
+            let message = if css_only && !had_error && !fragments_changed {
                 Message::Css
             } else {
                 Message::Reload
             };
-            if report.touched > 0 || had_error {
+            if report.touched > 0 || had_error || fragments_changed {
                 let _ = shared.events.send(message);
             }
             on_event(ServeEvent::Built {

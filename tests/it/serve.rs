@@ -102,7 +102,10 @@ impl Running {
             Arc::new(move |e: ServeEvent| {
                 let line = match e {
                     ServeEvent::Listening { url, .. } => format!("listening {url}"),
-                    ServeEvent::Built { cause, .. } => format!("built {cause}"),
+                    ServeEvent::Built { cause, report } => format!(
+                        "built {cause}: rendered {} of {}",
+                        report.rendered, report.pages
+                    ),
                     ServeEvent::Failed { cause, error } => format!("failed {cause}: {error}"),
                 };
                 log.lock().unwrap().push(line);
@@ -379,6 +382,69 @@ fn an_edit_is_rebuilt_and_open_pages_are_told_to_reload() {
     .unwrap();
     assert_eq!(next_event(&mut events), "css");
     assert_eq!(get(server, "/style.css").body, "body { color: teal }");
+}
+
+#[test]
+fn sidebar_fragments_are_filled_in_as_pages_are_served_so_a_new_post_re_renders_few_pages() {
+    let site = sample();
+    for i in 0..12 {
+        site.post(
+            &format!("old{i:02}.md"),
+            &format!("title = \"Old {i}\"\ndate = 2025-01-{:02}", i + 1),
+            "Old.",
+        );
+    }
+    let running = Running::start(site, true);
+    let server = running.server();
+    let latest = |path: &str| {
+        let page = get(server, path);
+        assert!(
+            !page.body.contains("quire-fragment"),
+            "{path}: {}",
+            page.body
+        );
+        texts(&page.html(), "aside .widget-latest li a")
+    };
+    assert_eq!(latest("/posts/old00/")[0], "Beta");
+    let mut events = subscribe(server);
+    running.site.post(
+        "new.md",
+        "title = \"Brand new\"\ndate = 2026-11-01",
+        "Fresh.",
+    );
+    assert_eq!(next_event(&mut events), "reload");
+    // Every page shows the new post in its sidebar, though the old posts' pages were not
+    // rendered again.
+    for path in ["/posts/old00/", "/posts/a/", "/tags/", "/about-missing/"] {
+        if path == "/about-missing/" {
+            let page = get(server, path);
+            assert_eq!(page.status, 404);
+            assert_eq!(
+                texts(&page.html(), "aside .widget-latest li a")[0],
+                "Brand new"
+            );
+        } else {
+            assert_eq!(latest(path)[0], "Brand new", "{path}");
+        }
+    }
+    let log = running.events.lock().unwrap().clone();
+    let last = log.last().unwrap();
+    let (rendered, pages) = last
+        .rsplit_once("rendered ")
+        .and_then(|(_, n)| n.split_once(" of "))
+        .map(|(r, p)| (r.parse::<usize>().unwrap(), p.parse::<usize>().unwrap()))
+        .unwrap_or_else(|| panic!("{log:?}"));
+    assert!(rendered < pages / 2, "{last}");
+    // HEAD gives the length of the page as served.
+    let head = request(server, "HEAD", "/posts/old00/", "");
+    let body = get(server, "/posts/old00/").body;
+    assert_eq!(
+        head.header("content-length")
+            .unwrap()
+            .parse::<usize>()
+            .unwrap(),
+        body.len()
+    );
 }
 
 #[test]
