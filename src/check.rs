@@ -6,6 +6,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashSet;
+use std::sync::OnceLock;
 
 use foldhash::HashMap;
 use percent_encoding::percent_decode_str;
@@ -85,14 +86,14 @@ pub fn check(
                 .map(|p| (&*p.doc, p.url.as_str(), &*p.rendered, None)),
         )
         .collect();
-    let by_url: HashMap<&str, &Rendered> = documents.iter().map(|d| (d.1, d.2)).collect();
-    let known: Vec<String> = documents
-        .iter()
-        .map(|d| crate::site::content_path(&d.0.source))
-        .collect();
+    // Both are needed only for the rare link with an anchor into another page or an unknown
+    // content link: made on first use (a rebuild checks every document, so this matters).
+    let by_url: OnceLock<HashMap<&str, &Rendered>> = OnceLock::new();
+    let known: OnceLock<Vec<String>> = OnceLock::new();
     let site_view = SiteFiles {
         base_path: &config.base_path,
         exists,
+        documents: &documents,
         by_url: &by_url,
         theme_ids,
         known: &known,
@@ -135,10 +136,11 @@ pub fn check(
 struct SiteFiles<'a> {
     base_path: &'a str,
     exists: &'a (dyn Fn(&str) -> bool + Sync),
-    by_url: &'a HashMap<&'a str, &'a Rendered>,
+    documents: &'a [(&'a Document, &'a str, &'a Rendered, Option<&'a str>)],
+    by_url: &'a OnceLock<HashMap<&'a str, &'a Rendered>>,
     theme_ids: &'a HashSet<String>,
     /// Every published document's content path, for suggestions.
-    known: &'a [String],
+    known: &'a OnceLock<Vec<String>>,
 }
 
 impl SiteFiles<'_> {
@@ -170,7 +172,13 @@ impl SiteFiles<'_> {
             && link.href.starts_with(CONTENT_LINK)
         {
             let path = target.split('#').next().unwrap_or_default();
-            let known: Vec<&str> = self.known.iter().map(String::as_str).collect();
+            let known = self.known.get_or_init(|| {
+                self.documents
+                    .iter()
+                    .map(|d| crate::site::content_path(&d.0.source))
+                    .collect()
+            });
+            let known: Vec<&str> = known.iter().map(String::as_str).collect();
             let hint = match crate::config::closest(path, &known) {
                 Some(k) => format!(": did you mean `@/{k}`?"),
                 None => String::new(),
@@ -261,7 +269,10 @@ impl SiteFiles<'_> {
             } else {
                 Cow::Owned(format!("{path}/"))
             };
-            *self.by_url.get(&*page)?
+            let by_url = self
+                .by_url
+                .get_or_init(|| self.documents.iter().map(|d| (d.1, d.2)).collect());
+            *by_url.get(&*page)?
         };
         if self.theme_ids.contains(&*fragment) || html_ids(&target.html).any(|id| id == fragment) {
             return None;
