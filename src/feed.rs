@@ -251,27 +251,40 @@ fn link(out: &mut String, href: &str, rel: &str, mime: &str) {
 /// `text` escaped for XML text and attribute values, leaving out the characters XML 1.0
 /// does not allow at all (control characters other than tab and line breaks, U+FFFE, U+FFFF).
 pub fn escape(out: &mut String, text: &str) {
-    let mut rest = text;
-    while let Some(i) =
-        rest.find(|c: char| matches!(c, '<' | '>' | '&' | '"' | '\'') || !allowed_in_xml(c))
-    {
-        out.push_str(&rest[..i]);
-        let c = rest[i..].chars().next().expect("found above");
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            _ => {}
-        }
-        rest = &rest[i + c.len_utf8()..];
+    // A byte scan: the characters to escape or drop are ASCII, except U+FFFE and U+FFFF
+    // (EF BF BE, EF BF BF), so only those bytes need a look.
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (replacement, len): (&str, usize) = match b {
+            b'<' => ("&lt;", 1),
+            b'>' => ("&gt;", 1),
+            b'&' => ("&amp;", 1),
+            b'"' => ("&quot;", 1),
+            b'\'' => ("&apos;", 1),
+            b'\t' | b'\n' | b'\r' => {
+                i += 1;
+                continue;
+            }
+            0..=0x1f => ("", 1),
+            0xef if bytes.get(i + 1) == Some(&0xbf)
+                && matches!(bytes.get(i + 2), Some(0xbe | 0xbf)) =>
+            {
+                ("", 3)
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        out.push_str(&text[start..i]);
+        out.push_str(replacement);
+        i += len;
+        start = i;
     }
-    out.push_str(rest);
-}
-
-fn allowed_in_xml(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+    out.push_str(&text[start..]);
 }
 
 fn epoch() -> Date {
