@@ -278,15 +278,6 @@ pub fn render(source: &str, options: &Options) -> Rendered {
         i += 1;
     }
 
-    let mut html = String::with_capacity(source.len() * 3 / 2);
-    let has_fenced_code = out
-        .iter()
-        .any(|e| matches!(e, Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(_)))));
-    if has_fenced_code {
-        pulldown_cmark::html::push_html(&mut html, highlight_code_blocks(&out).into_iter());
-    } else {
-        pulldown_cmark::html::push_html(&mut html, out.iter().cloned());
-    }
     // The summary keeps its code blocks plain, as feeds and lists show it.
     let summary_events: &[Event] = match more_at {
         Some(at) => &out[..at],
@@ -301,6 +292,17 @@ pub fn render(source: &str, options: &Options) -> Rendered {
             .cloned(),
     );
     let summary_text = plain_text(summary_events);
+
+    let mut html = String::with_capacity(source.len() * 3 / 2);
+    let has_fenced_code = out
+        .iter()
+        .any(|e| matches!(e, Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(_)))));
+    if has_fenced_code {
+        pulldown_cmark::html::push_html(&mut html, highlight_code_blocks(&out).into_iter());
+    } else {
+        // The events are not needed after this: moved, not cloned.
+        pulldown_cmark::html::push_html(&mut html, out.into_iter());
+    }
     Rendered {
         html_fingerprint: crate::fingerprint::of_bytes(html.as_bytes()),
         html,
