@@ -140,13 +140,8 @@ fn main() {
             reload.push(t0.elapsed());
             disk.push(poll.join().unwrap());
         }
-        let builds: Vec<Duration> = rebuilds.lock().unwrap()[before..].to_vec();
-        println!(
-            "{name:<12} {:>24} {:>24} {:>14}",
-            summary(&mut disk),
-            summary(&mut reload),
-            summary(&mut builds.clone())
-        );
+        let builds = rebuilds.lock().unwrap()[before..].to_vec();
+        print_row(name, disk, reload, builds);
     }
 
     // A new post, dated after every other: it goes to the top of the home page, its tags'
@@ -177,15 +172,24 @@ fn main() {
         reload.push(t0.elapsed());
         disk.push(poll.join().unwrap());
     }
-    let builds: Vec<Duration> = rebuilds.lock().unwrap()[before..].to_vec();
+    let builds = rebuilds.lock().unwrap()[before..].to_vec();
+    print_row("new post", disk, reload, builds);
+    server.stop().unwrap();
+}
+
+/// One line of the results table: medians (min–max) of each measure.
+fn print_row(
+    name: &str,
+    mut disk: Vec<Duration>,
+    mut reload: Vec<Duration>,
+    mut builds: Vec<Duration>,
+) {
     println!(
-        "{:<12} {:>24} {:>24} {:>14}",
-        "new post",
+        "{name:<12} {:>24} {:>24} {:>14}",
         summary(&mut disk),
         summary(&mut reload),
-        summary(&mut builds.clone())
+        summary(&mut builds)
     );
-    server.stop().unwrap();
 }
 
 /// Rewrites a post's text, marking it with a number.

@@ -291,7 +291,7 @@ impl SiteFiles<'_> {
 /// The site path (percent-decoded, `.` and `..` resolved) `href` leads to from the page at
 /// `page_url`, or `None` for links that leave the site (`https:`, `mailto:`, `//host`).
 fn internal_path<'a>(href: &'a str, page_url: &str) -> Option<Cow<'a, str>> {
-    if href.starts_with("//") || has_scheme(href) {
+    if href.starts_with("//") || crate::markdown::has_scheme(href) {
         return None;
     }
     let end = href.find(['?', '#']).unwrap_or(href.len());
@@ -327,15 +327,6 @@ fn internal_path<'a>(href: &'a str, page_url: &str) -> Option<Cow<'a, str>> {
         }
     }
     Some(Cow::Owned(parts.join("/")))
-}
-
-fn has_scheme(url: &str) -> bool {
-    url.split_once(':').is_some_and(|(scheme, _)| {
-        !scheme.is_empty()
-            && scheme
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-    })
 }
 
 /// The values of the `id` attributes in `html`.

@@ -638,6 +638,20 @@ mod tests {
         Site::assemble(config, &docs, &options).unwrap()
     }
 
+    /// Every feed of `site`, built from scratch.
+    fn all_feeds(site: &Site, config: &Config) -> Vec<Output> {
+        let fps = vec![
+            PF {
+                summary: 0,
+                link: 0
+            };
+            site.posts.len()
+        ];
+        feeds(site, config, &fps, &HashMap::default(), None)
+            .unwrap()
+            .0
+    }
+
     fn find<'a>(outputs: &'a [Output], path: &str) -> &'a str {
         let o = outputs
             .iter()
@@ -669,21 +683,7 @@ mod tests {
                 ),
             ],
         );
-        let outputs = feeds(
-            &site,
-            &config,
-            &vec![
-                PF {
-                    summary: 0,
-                    link: 0
-                };
-                site.posts.len()
-            ],
-            &HashMap::default(),
-            None,
-        )
-        .unwrap()
-        .0;
+        let outputs = all_feeds(&site, &config);
         let mut paths: Vec<&str> = outputs.iter().map(|o| o.path.as_str()).collect();
         paths.sort();
         assert_eq!(
@@ -736,60 +736,9 @@ mod tests {
             &config,
             &[("a", "title = \"A\"\ndate = 2024-01-01", "[x](y/)")],
         );
-        assert_eq!(
-            feeds(
-                &s,
-                &config,
-                &vec![
-                    PF {
-                        summary: 0,
-                        link: 0
-                    };
-                    s.posts.len()
-                ],
-                &HashMap::default(),
-                None
-            )
-            .unwrap()
-            .0,
-            feeds(
-                &s,
-                &config,
-                &vec![
-                    PF {
-                        summary: 0,
-                        link: 0
-                    };
-                    s.posts.len()
-                ],
-                &HashMap::default(),
-                None
-            )
-            .unwrap()
-            .0
-        );
-        let atom = feed_rs::parser::parse(
-            find(
-                &feeds(
-                    &s,
-                    &config,
-                    &vec![
-                        PF {
-                            summary: 0,
-                            link: 0
-                        };
-                        s.posts.len()
-                    ],
-                    &HashMap::default(),
-                    None,
-                )
-                .unwrap()
-                .0,
-                "atom.xml",
-            )
-            .as_bytes(),
-        )
-        .unwrap();
+        assert_eq!(all_feeds(&s, &config), all_feeds(&s, &config));
+        let atom =
+            feed_rs::parser::parse(find(&all_feeds(&s, &config), "atom.xml").as_bytes()).unwrap();
         let content = atom.entries[0]
             .content
             .as_ref()

@@ -550,7 +550,8 @@ pub fn is_relative(url: &str) -> bool {
         || has_scheme(url))
 }
 
-fn has_scheme(url: &str) -> bool {
+/// Whether `url` starts with a scheme (`https:`, `mailto:`): it leads out of the site.
+pub(crate) fn has_scheme(url: &str) -> bool {
     match url.find(':') {
         Some(i) => {
             let scheme = &url[..i];

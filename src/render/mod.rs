@@ -119,7 +119,7 @@ pub fn render(
     emit: Option<Emit>,
     live_fragments: bool,
 ) -> Result<Pages> {
-    let renderer = Renderer::new(theme, site, config, previous, live_fragments)?;
+    let mut renderer = Renderer::new(theme, site, config, previous, live_fragments)?;
     let jobs = renderer.jobs();
     let rendered = std::sync::atomic::AtomicUsize::new(0);
     let results: Vec<Result<(String, u64, Option<Output>)>> = jobs
@@ -139,7 +139,7 @@ pub fn render(
         })
         .collect();
     let mut pages = Pages {
-        fragments: renderer.fragment_html.clone(),
+        fragments: std::mem::take(&mut renderer.fragment_html),
         rendered: rendered.into_inner(),
         changed: Vec::new(),
         fingerprints: HashMap::with_capacity(results.len()),

@@ -128,16 +128,18 @@ impl Theme {
     /// Whether any template may read the variable `name`. Errs on the side of yes: a word
     /// match anywhere outside a string or attribute access counts.
     pub fn uses(&self, name: &str) -> bool {
-        self.sources
-            .values()
-            .any(|(_, text)| text.contains("__tera_context") || mentions(text, name))
+        self.any_reads(name, |_| true)
     }
 
     /// [`Theme::uses`], in the page templates only (fragments left out).
     pub fn pages_use(&self, name: &str) -> bool {
+        self.any_reads(name, |template| !template.starts_with("fragments/"))
+    }
+
+    fn any_reads(&self, name: &str, include: impl Fn(&str) -> bool) -> bool {
         self.sources
             .iter()
-            .filter(|(n, _)| !n.starts_with("fragments/"))
+            .filter(|(template, _)| include(template))
             .any(|(_, (_, text))| text.contains("__tera_context") || mentions(text, name))
     }
 

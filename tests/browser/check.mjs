@@ -20,17 +20,12 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS, isLocal } from './chromium.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, '..', '..');
 const AXE_JS = path.join(HERE, 'node_modules', 'axe-core', 'axe.min.js');
 const VNU_JAR = path.join(HERE, 'node_modules', 'vnu-jar', 'build', 'dist', 'vnu.jar');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
-  '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run',
-];
 const VIEWPORTS = [
   { name: 'desktop', width: 1280, height: 900 },
   { name: 'phone', width: 390, height: 844 },
@@ -225,14 +220,6 @@ function runVnu(files) {
 
 // ---------------------------------------------------------------- browser checks
 
-const LOCAL_HOSTS = new Set(['127.0.0.1']);
-
-function isLocal(urlString) {
-  let u;
-  try { u = new URL(urlString); } catch { return false; }
-  if (u.protocol === 'data:' || u.protocol === 'blob:' || u.protocol === 'about:') return true;
-  return (u.protocol === 'http:' || u.protocol === 'https:') && LOCAL_HOSTS.has(u.hostname);
-}
 
 async function newContext(browser, vp, colorScheme = 'light') {
   const context = await browser.newContext({

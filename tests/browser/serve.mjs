@@ -24,16 +24,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS, isLocal } from './chromium.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, '..', '..');
 const QUIRE = process.env.QUIRE_BIN || path.join(REPO, 'target', 'release', 'quire');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
-  '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run',
-];
 const VIEWPORT = { width: 1280, height: 900 };
 const SITE_PARTS = ['config.toml', 'content', 'static', 'templates'];
 const POST_FILE = 'content/posts/harbour-wall-survey.md';
@@ -142,13 +137,6 @@ function waitForLine(server, re, from, what, timeout = TIMEOUT) {
 
 // ---------------------------------------------------------------- main
 
-const LOCAL_HOSTS = new Set(['127.0.0.1']);
-function isLocal(urlString) {
-  let u;
-  try { u = new URL(urlString); } catch { return false; }
-  if (u.protocol === 'data:' || u.protocol === 'blob:' || u.protocol === 'about:') return true;
-  return (u.protocol === 'http:' || u.protocol === 'https:') && LOCAL_HOSTS.has(u.hostname);
-}
 
 let tmp = null;
 let server = null;
