@@ -634,6 +634,7 @@ mod tests {
         let options = crate::site::Options {
             drafts: false,
             now: DateTime::parse_from_rfc3339("2030-01-01T00:00:00Z").unwrap(),
+            release_sources: false,
         };
         Site::assemble(config, &docs, &options).unwrap()
     }

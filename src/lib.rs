@@ -97,7 +97,7 @@ pub fn check(options: &BuildOptions) -> Result<Report> {
     };
     let config = load_config(&options.root)?;
     let out = output_dir(&options, &config)?;
-    let mut session = Session::new(options);
+    let mut session = Session::once(options);
     session.build(&Changes::everything(), &out, |_| Ok(0))
 }
 
@@ -107,7 +107,7 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
     let config = load_config(&options.root)?;
     let out = output_dir(options, &config)?;
     output::check_output_dir(&options.root, &out)?;
-    let mut session = Session::new(options.clone());
+    let mut session = Session::once(options.clone());
     // Pages are written as they are rendered, into a folder that replaces the output only
     // when everything succeeded.
     let staging = output::Staging::new(&out)?;

@@ -142,6 +142,9 @@ pub struct Options {
     pub drafts: bool,
     /// The moment that decides what is "in the future".
     pub now: DateTime<FixedOffset>,
+    /// Let each document's Markdown source go once it is rendered (see
+    /// [`crate::content::Body::release`]), for a build that will not run again.
+    pub release_sources: bool,
 }
 
 /// Join the base path (`/` or `/blog/`) and a site path starting with `/`.
@@ -159,6 +162,7 @@ pub fn render_markdown(
     link_base: Option<&str>,
     base_path: &str,
     content_links: Option<&ContentLinks>,
+    release_source: bool,
 ) -> Arc<Rendered> {
     let is_key = |k: &(Option<String>, String), r: &Arc<Rendered>| {
         k.0.as_deref() == link_base && k.1 == base_path && r.content_links_agree(content_links)
@@ -170,7 +174,10 @@ pub fn render_markdown(
             reserved_ids: crate::render::PAGE_IDS,
             content_links,
         };
-        let mut rendered = markdown::render(&doc.body, &md);
+        let mut rendered = doc.body.with(|body| markdown::render(body, &md));
+        if release_source {
+            doc.body.release();
+        }
         if let Some(summary) = &doc.summary {
             let own = markdown::render(summary, &md);
             rendered.summary_html = own.html;
@@ -330,7 +337,8 @@ impl Site {
             .zip(post_tags.into_par_iter().zip(post_categories))
             .map(|((doc, url), (tags, categories))| {
                 let link_base = doc.is_bundle.then_some(url.as_str());
-                let rendered = render_markdown(doc, link_base, base, content_links);
+                let rendered =
+                    render_markdown(doc, link_base, base, content_links, options.release_sources);
                 let image = doc.image.as_ref().map(|img| ImageRef {
                     src: resolve_src(&img.src, base, link_base),
                     ..img.clone()
@@ -351,7 +359,7 @@ impl Site {
             .into_par_iter()
             .map(|(doc, url)| Page {
                 doc: Arc::clone(doc),
-                rendered: render_markdown(doc, None, base, content_links),
+                rendered: render_markdown(doc, None, base, content_links, options.release_sources),
                 url,
             })
             .collect();
@@ -608,6 +616,7 @@ mod tests {
         Options {
             drafts,
             now: DateTime::parse_from_rfc3339("2026-06-01T00:00:00Z").unwrap(),
+            release_sources: false,
         }
     }
 

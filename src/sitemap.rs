@@ -140,6 +140,7 @@ mod tests {
         let options = crate::site::Options {
             drafts: false,
             now: chrono::DateTime::parse_from_rfc3339("2030-01-01T00:00:00Z").unwrap(),
+            release_sources: false,
         };
         let site = Site::assemble(&config, &docs, &options).unwrap();
         let links = vec![0; site.posts.len()];

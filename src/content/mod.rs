@@ -56,7 +56,8 @@ pub struct Document {
     /// Old URL paths (`/old/url/`) that redirect to this document.
     pub aliases: Vec<String>,
     pub extra: serde_json::Map<String, serde_json::Value>,
-    pub body: String,
+    /// The Markdown after the front matter.
+    pub body: Body,
     /// Lines of the file before `body` (the front matter), so a position in the body can be
     /// reported as a position in the file.
     pub body_line: usize,
@@ -114,6 +115,7 @@ impl Document {
     /// Parse one file's text. `source` is the path relative to the site root; its file name
     /// gives the slug (and the date, for `YYYY-MM-DD-slug.md`) when front matter does not.
     pub fn parse(source: &Path, kind: Kind, text: &str) -> Result<Document> {
+        let file_len = text.len();
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let err_at = |offset: usize, msg: String| {
             Error::Source(Diagnostic::new(source, msg).at_offset(text, offset))
@@ -219,7 +221,11 @@ impl Document {
             weight: fm.weight.unwrap_or(0),
             aliases: fm.aliases.clone().unwrap_or_default(),
             extra: fm.extra.unwrap_or_default(),
-            body: split.body.to_string(),
+            body: Body::new(
+                split.body.to_string(),
+                source.to_path_buf(),
+                file_len - split.body.len(),
+            ),
             body_line: text[..text.len() - split.body.len()].matches('\n').count(),
             image_at,
             is_bundle,
@@ -228,10 +234,77 @@ impl Document {
     }
 }
 
+/// A document's Markdown source. A build that runs once lets it go as soon as it is rendered
+/// ([`Body::release`]): on a large site the sources are a third of the memory. Anything that
+/// needs the text afterwards, such as a diagnostic quoting a line, reads the file again.
+pub struct Body {
+    text: Mutex<Option<String>>,
+    /// The file to read again, and where the body starts in it.
+    file: PathBuf,
+    start: usize,
+}
+
+impl Body {
+    pub fn new(text: String, file: PathBuf, start: usize) -> Body {
+        Body {
+            text: Mutex::new(Some(text)),
+            file,
+            start,
+        }
+    }
+
+    /// Call `f` with the text, reading it from the file again if it was released. A file
+    /// that can no longer be read, or no longer has a body there, gives an empty text.
+    pub fn with<R>(&self, f: impl FnOnce(&str) -> R) -> R {
+        let guard = self.text.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(text) = guard.as_deref() {
+            return f(text);
+        }
+        drop(guard);
+        let again = std::fs::read(&self.file)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok());
+        f(again
+            .as_deref()
+            .and_then(|t| t.get(self.start..))
+            .unwrap_or(""))
+    }
+
+    /// Free the text; [`Body::with`] reads it from the file from now on.
+    pub fn release(&self) {
+        *self.text.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+}
+
+impl Clone for Body {
+    fn clone(&self) -> Body {
+        let text = self.text.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        Body {
+            text: Mutex::new(text),
+            file: self.file.clone(),
+            start: self.start,
+        }
+    }
+}
+
+impl std::fmt::Debug for Body {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.with(|t| f.debug_tuple("Body").field(&t).finish())
+    }
+}
+
+impl PartialEq<&str> for Body {
+    fn eq(&self, other: &&str) -> bool {
+        self.with(|t| t == *other)
+    }
+}
+
 impl Document {
     /// A problem at byte `offset` of the body, reported at its line and column in the file.
     pub fn diagnostic_in_body(&self, offset: usize, message: impl Into<String>) -> Diagnostic {
-        let mut d = Diagnostic::new(&self.source, message).at_offset(&self.body, offset);
+        let mut d = self
+            .body
+            .with(|body| Diagnostic::new(&self.source, message).at_offset(body, offset));
         if let Some((line, col)) = d.position {
             d.position = Some((line + self.body_line, col));
         }
@@ -337,7 +410,9 @@ pub fn read(root: &Path, path: &Path, kind: Kind) -> Result<(u64, Document)> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(&shown, e))?;
     let hash = crate::fingerprint::of_bytes(&bytes);
     let text = decode(&shown, bytes)?;
-    Ok((hash, Document::parse(&shown, kind, &text)?))
+    let mut doc = Document::parse(&shown, kind, &text)?;
+    doc.body.file = path.to_path_buf();
+    Ok((hash, doc))
 }
 
 /// UTF-8 text, or an error pointing at the first byte that is not.
@@ -411,6 +486,23 @@ mod tests {
         .unwrap();
         assert_eq!(d.title, "A");
         assert_eq!(d.body, "Body\r\n");
+    }
+
+    #[test]
+    fn a_released_body_is_read_again_from_its_file_for_diagnostics() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("content/posts/a.md");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let text = "\u{feff}+++\r\ntitle = \"A\"\r\n+++\r\nFirst\r\nsee [x](nowhere)\r\n";
+        std::fs::write(&path, text).unwrap();
+        let (_, d) = read(dir.path(), &path, Kind::Post).unwrap();
+        let before = d.diagnostic_in_body(14, "no such page");
+        d.body.release();
+        assert_eq!(d.body, "First\r\nsee [x](nowhere)\r\n");
+        let after = d.diagnostic_in_body(14, "no such page");
+        assert_eq!(after.position, Some((5, 8)));
+        assert_eq!(after.source_line.as_deref(), Some("see [x](nowhere)"));
+        assert_eq!(after.to_string(), before.to_string());
     }
 
     #[test]
