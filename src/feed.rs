@@ -163,8 +163,9 @@ impl Entry {
             Some(base) => absolutize(html, base),
             None => html.to_string(),
         };
-        let content = abs(&post.rendered.html);
-        let summary = abs(&post.rendered.summary_html);
+        // Escaped once for both formats: the content is most of a feed's bytes.
+        let content = escaped(&abs(&post.rendered.html));
+        let summary = escaped(&abs(&post.rendered.summary_html));
         let author = post.doc.author.as_deref().unwrap_or(&config.author);
         let tags: Vec<&str> = post
             .tags
@@ -175,7 +176,7 @@ impl Entry {
         let updated = post.doc.updated.or(published).unwrap_or_else(epoch);
         let title = &post.doc.title;
 
-        let mut atom = String::with_capacity(content.len() * 5 / 4 + summary.len() + 512);
+        let mut atom = String::with_capacity(content.len() + summary.len() + 512);
         atom.push_str("<entry>");
         element(&mut atom, "title", title);
         element(&mut atom, "id", &permalink);
@@ -197,12 +198,12 @@ impl Entry {
         }
         link(&mut atom, &permalink, "alternate", "text/html");
         atom.push_str("<summary type=\"html\">");
-        escape(&mut atom, &summary);
+        atom.push_str(&summary);
         atom.push_str("</summary><content type=\"html\">");
-        escape(&mut atom, &content);
+        atom.push_str(&content);
         atom.push_str("</content></entry>");
 
-        let mut rss = String::with_capacity(content.len() * 5 / 4 + summary.len() + 512);
+        let mut rss = String::with_capacity(content.len() + summary.len() + 512);
         rss.push_str("<item>");
         element(&mut rss, "title", title);
         element(&mut rss, "link", &permalink);
@@ -212,7 +213,9 @@ impl Entry {
         if let Some(p) = published {
             element(&mut rss, "pubDate", &p.to_rfc2822());
         }
-        element(&mut rss, "description", &summary);
+        rss.push_str("<description>");
+        rss.push_str(&summary);
+        rss.push_str("</description>");
         for tag in &tags {
             element(&mut rss, "category", tag);
         }
@@ -220,8 +223,9 @@ impl Entry {
         if !author.is_empty() {
             element(&mut rss, "dc:creator", author);
         }
-        element(&mut rss, "content:encoded", &content);
-        rss.push_str("</item>");
+        rss.push_str("<content:encoded>");
+        rss.push_str(&content);
+        rss.push_str("</content:encoded></item>");
         Entry { updated, atom, rss }
     }
 }
@@ -246,6 +250,13 @@ fn link(out: &mut String, href: &str, rel: &str, mime: &str) {
     out.push_str("\" type=\"");
     out.push_str(mime);
     out.push_str("\"/>");
+}
+
+/// [`escape`] into a new string.
+fn escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 5 / 4);
+    escape(&mut out, text);
+    out
 }
 
 /// `text` escaped for XML text and attribute values, leaving out the characters XML 1.0
