@@ -264,21 +264,37 @@ fn escaped(text: &str) -> String {
 pub fn escape(out: &mut String, text: &str) {
     // A byte scan: the characters to escape or drop are ASCII, except U+FFFE and U+FFFF
     // (EF BF BE, EF BF BF), so only those bytes need a look.
+    // Bytes that need a look; the rest are skipped by a table lookup per byte.
+    const SPECIAL: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut b = 0;
+        while b < 0x20 {
+            t[b] = !matches!(b as u8, b'\t' | b'\n' | b'\r');
+            b += 1;
+        }
+        t[b'<' as usize] = true;
+        t[b'>' as usize] = true;
+        t[b'&' as usize] = true;
+        t[b'"' as usize] = true;
+        t[b'\'' as usize] = true;
+        t[0xef] = true;
+        t
+    };
     let bytes = text.as_bytes();
     let mut start = 0;
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
+        if !SPECIAL[usize::from(b)] {
+            i += 1;
+            continue;
+        }
         let (replacement, len): (&str, usize) = match b {
             b'<' => ("&lt;", 1),
             b'>' => ("&gt;", 1),
             b'&' => ("&amp;", 1),
             b'"' => ("&quot;", 1),
             b'\'' => ("&apos;", 1),
-            b'\t' | b'\n' | b'\r' => {
-                i += 1;
-                continue;
-            }
             0..=0x1f => ("", 1),
             0xef if bytes.get(i + 1) == Some(&0xbf)
                 && matches!(bytes.get(i + 2), Some(0xbe | 0xbf)) =>

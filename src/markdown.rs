@@ -594,6 +594,8 @@ mod tests {
             "tab\tnew\nline\x0bvt\x0cff\rcr",
             "non\u{a0}breaking and em\u{2003}space",
             "café au lait",
+            "ogham\u{1680}space, line\u{2028}sep, ideo\u{3000}graphic, nel\u{85}x",
+            "no break\u{202f}narrow \u{205f}math, not spaces: \u{2014}dash ©\u{200b}zw",
         ] {
             assert_eq!(words_in(text), text.split_whitespace().count(), "{text:?}");
         }
