@@ -122,8 +122,28 @@ impl Config {
                 return Err(diag(key.span().start, msg));
             }
         }
-        let raw: RawConfig = toml::from_str(text)
+        let mut raw: RawConfig = toml::from_str(text)
             .map_err(|e| diag(e.span().map_or(0, |s| s.start), e.message().to_string()))?;
+        for text in [
+            &mut raw.title,
+            &mut raw.tagline,
+            &mut raw.description,
+            &mut raw.author,
+        ]
+        .into_iter()
+        .chain(raw.disclaimer.as_mut())
+        .chain(raw.breaking_news.as_mut().map(|b| &mut b.text))
+        {
+            crate::strip_controls(text);
+        }
+        if let Some(url) = raw.breaking_news.as_ref().and_then(|b| b.url.as_deref())
+            && crate::markdown::is_script_url(url, false)
+        {
+            return Err(diag(
+                text.find(url).unwrap_or(0),
+                "`breaking_news.url` is a URL that runs code: give the address of a page".into(),
+            ));
+        }
 
         let (base_url, base_path) = parse_base_url(raw.base_url.get_ref())
             .map_err(|msg| diag(raw.base_url.span().start, msg))?;
@@ -318,6 +338,23 @@ mod tests {
         assert_eq!(c.feed_limit, 20);
         assert_eq!(c.output_dir, PathBuf::from("public"));
         assert_eq!(c.permalink.expand("x", None), "/posts/x/");
+    }
+
+    #[test]
+    fn control_characters_are_dropped_and_a_script_url_is_refused() {
+        let c = parse(
+            "title = \"T\\u0007i\\u001bt\\u0085le \\u202e\"\nbase_url = \"https://e.org/\"\n\
+             [breaking_news]\ntext = \"Storm\\u0000 warning\"\nurl = \"/storm/\"",
+        )
+        .unwrap();
+        assert_eq!(c.title, "Title \u{202e}");
+        assert_eq!(c.breaking_news.unwrap().text, "Storm warning");
+        let err = parse(
+            "title = \"T\"\nbase_url = \"https://e.org/\"\n\
+             [breaking_news]\ntext = \"Storm\"\nurl = \"javascript:alert(1)\"",
+        )
+        .unwrap_err();
+        assert!(err.to_string().starts_with("config.toml:5:8:"), "{err}");
     }
 
     #[test]

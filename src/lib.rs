@@ -36,6 +36,18 @@ pub fn slugify(text: &str) -> String {
     slug::slugify(text)
 }
 
+/// Remove the characters HTML and XML forbid in text: control characters other than tab and
+/// line breaks, and the noncharacters U+FFFE and U+FFFF. They are invisible, make pages
+/// invalid and feeds unreadable, and reach titles and tags by copy and paste.
+pub fn strip_controls(text: &mut String) {
+    let forbidden = |c: char| {
+        (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{fffe}' | '\u{ffff}')
+    };
+    if text.contains(forbidden) {
+        text.retain(|c| !forbidden(c));
+    }
+}
+
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset};

@@ -182,6 +182,7 @@ pub fn render(source: &str, options: &Options) -> Rendered {
     let mut word_count = 0;
     let mut more_at = None;
     let mut depth = 0usize;
+    let mut in_script_link = false;
     let mut i = 0;
     while i < events.len() {
         let event = &events[i];
@@ -220,6 +221,19 @@ pub fn render(source: &str, options: &Options) -> Rendered {
                 }
                 out.push(event.clone());
                 depth += 1;
+            }
+            Event::Start(Tag::Link { dest_url, .. }) if is_script_url(dest_url, false) => {
+                // Shown as its text: a link that runs code is never what a post means.
+                in_script_link = true;
+            }
+            Event::End(TagEnd::Link) if in_script_link => in_script_link = false,
+            Event::Start(Tag::Image { dest_url, .. }) if is_script_url(dest_url, true) => {
+                let end = matching_end(&events, i);
+                let alt = plain_text(&events[i + 1..end]);
+                word_count += words_in(&alt);
+                out.push(Event::Text(alt.into()));
+                i = end + 1;
+                continue;
             }
             Event::Start(Tag::Link {
                 link_type,
@@ -429,7 +443,7 @@ fn figure_at(
     else {
         return None;
     };
-    if title.trim().is_empty() {
+    if title.trim().is_empty() || is_script_url(dest_url, true) {
         return None;
     }
     let image_end = matching_end(events, start + 1);
@@ -550,6 +564,42 @@ pub fn is_relative(url: &str) -> bool {
         || has_scheme(url))
 }
 
+/// Whether a browser would run `url` as code rather than load it: `javascript:` and
+/// `vbscript:` URLs, and `data:` URLs other than images in an image. Browsers ignore case,
+/// tabs and line breaks in the scheme, and leading spaces and control characters, so this
+/// does too.
+pub fn is_script_url(url: &str, image: bool) -> bool {
+    let url = url.trim_start_matches(|c: char| c <= ' ');
+    let mut scheme = String::new();
+    for c in url.chars() {
+        match c {
+            ':' => break,
+            '\t' | '\n' | '\r' => {}
+            c if c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.') => {
+                scheme.push(c.to_ascii_lowercase())
+            }
+            _ => return false,
+        }
+    }
+    match scheme.as_str() {
+        "javascript" | "vbscript" => url.contains(':'),
+        "data" => {
+            let media = url[url.find(':').map_or(0, |i| i + 1)..].to_ascii_lowercase();
+            let safe_image = [
+                "image/png",
+                "image/gif",
+                "image/jpeg",
+                "image/webp",
+                "image/avif",
+            ]
+            .iter()
+            .any(|m| media.starts_with(m));
+            url.contains(':') && !(image && safe_image)
+        }
+        _ => false,
+    }
+}
+
 /// Whether `url` starts with a scheme (`https:`, `mailto:`): it leads out of the site.
 pub(crate) fn has_scheme(url: &str) -> bool {
     match url.find(':') {
@@ -599,6 +649,67 @@ mod tests {
         ] {
             assert_eq!(words_in(text), text.split_whitespace().count(), "{text:?}");
         }
+    }
+
+    #[test]
+    fn script_urls_are_recognised_however_they_are_spelled() {
+        for url in [
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            " \x01javascript:alert(1)",
+            "java\tscript:alert(1)",
+            "java\nscript:alert(1)",
+            "vbscript:msgbox(1)",
+            "data:text/html,<script>alert(1)</script>",
+        ] {
+            assert!(is_script_url(url, false), "{url:?}");
+            assert!(is_script_url(url, true), "{url:?}");
+        }
+        assert!(is_script_url("data:image/png;base64,AAAA", false));
+        assert!(is_script_url(
+            "data:image/svg+xml,<svg onload=alert(1)>",
+            true
+        ));
+        for url in [
+            "https://example.org/javascript:x",
+            "/posts/javascript/",
+            "javascript.html",
+            "mailto:a@example.org",
+            "#javascript:",
+        ] {
+            assert!(!is_script_url(url, false), "{url:?}");
+        }
+        assert!(!is_script_url("data:image/png;base64,AAAA", true));
+    }
+
+    #[test]
+    fn links_and_images_that_would_run_code_are_shown_as_text() {
+        let r = render(
+            "See [the map](javascript:alert(1)) and [home](/).\n\n\
+             ![a *red* dot](JaVaScRiPt:alert(2)) and ![ok](/ok.png)\n\n\
+             ![Harbour](javascript:x \"A caption\")\n",
+            &Options::default(),
+        );
+        let doc = scraper::Html::parse_fragment(&r.html);
+        let hrefs: Vec<_> = doc
+            .select(&scraper::Selector::parse("a").unwrap())
+            .map(|a| a.value().attr("href").unwrap().to_string())
+            .collect();
+        assert_eq!(hrefs, ["/"]);
+        let srcs: Vec<_> = doc
+            .select(&scraper::Selector::parse("img").unwrap())
+            .map(|a| a.value().attr("src").unwrap().to_string())
+            .collect();
+        assert_eq!(srcs, ["/ok.png"]);
+        let text: String = doc.root_element().text().collect();
+        assert!(text.contains("See the map and home."), "{text}");
+        assert!(text.contains("a red dot and"), "{text}");
+        assert!(text.contains("Harbour"), "{text}");
+        assert!(
+            !r.html.to_ascii_lowercase().contains("javascript"),
+            "{}",
+            r.html
+        );
     }
 
     #[test]

@@ -105,6 +105,34 @@ impl FrontMatter {
         self.date.map(|d| d.0)
     }
 
+    /// Drop control characters from every text field (see [`crate::strip_controls`]).
+    fn strip_controls(&mut self) {
+        let lists = [&mut self.tags, &mut self.categories, &mut self.aliases]
+            .into_iter()
+            .flatten()
+            .chain(
+                self.taxonomies
+                    .iter_mut()
+                    .flat_map(|t| [&mut t.tags, &mut t.categories])
+                    .flatten(),
+            )
+            .flatten();
+        [
+            &mut self.title,
+            &mut self.author,
+            &mut self.summary,
+            &mut self.description,
+            &mut self.image,
+            &mut self.image_alt,
+            &mut self.image_caption,
+            &mut self.slug,
+        ]
+        .into_iter()
+        .flatten()
+        .chain(lists)
+        .for_each(crate::strip_controls);
+    }
+
     pub fn is_draft(&self) -> bool {
         self.draft == Some(true) || self.published == Some(false)
     }
@@ -145,6 +173,12 @@ pub enum ErrorAt {
 }
 
 pub fn parse(format: Format, text: &str) -> Result<FrontMatter, ParseError> {
+    let mut fm = parse_raw(format, text)?;
+    fm.strip_controls();
+    Ok(fm)
+}
+
+fn parse_raw(format: Format, text: &str) -> Result<FrontMatter, ParseError> {
     match format {
         Format::Toml => toml::from_str(text).map_err(|e| ParseError {
             at: ErrorAt::Offset(e.span().map_or(0, |s| s.start)),

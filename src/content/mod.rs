@@ -191,6 +191,18 @@ impl Document {
             let (line, col) = crate::error::line_col(text, at);
             Some((line, col, text.lines().nth(line - 1)?.to_owned()))
         });
+        if let Some(img) = &image
+            && crate::markdown::is_script_url(&img.src, true)
+        {
+            let at =
+                split.front_matter_offset + split.front_matter.find(img.src.as_str()).unwrap_or(0);
+            return Err(err_at(
+                at,
+                "`image` is a URL that runs code rather than an image: give the path or \
+                 address of an image file"
+                    .to_string(),
+            ));
+        }
         let date = fm.date().or(name_date);
         let tags = fm.tags();
         let categories = fm.categories();
@@ -503,6 +515,20 @@ mod tests {
         assert_eq!(after.position, Some((5, 8)));
         assert_eq!(after.source_line.as_deref(), Some("see [x](nowhere)"));
         assert_eq!(after.to_string(), before.to_string());
+    }
+
+    #[test]
+    fn an_image_url_that_runs_code_is_an_error_at_its_line() {
+        let err = post(
+            "content/posts/a.md",
+            "+++\ntitle = \"A\"\nimage = \"javascript:alert(1)\"\n+++\nBody\n",
+        )
+        .unwrap_err();
+        let Error::Source(d) = &err else {
+            panic!("{err}")
+        };
+        assert_eq!(d.position, Some((3, 10)), "{err}");
+        assert!(d.message.contains("runs code"), "{err}");
     }
 
     #[test]

@@ -1,15 +1,25 @@
 //! Hostile titles, tags, authors and config strings come out as text in every format: HTML
 //! text and attributes, JSON-LD, Atom, RSS and the sitemap. Every XML file is well-formed.
+//! Control characters are dropped everywhere; right-to-left overrides are kept as text.
+//! Links and images that would run code are not emitted as links.
 
 use std::fs;
 
 use crate::harness::*;
 
-const TITLE: &str = r#"</title></script><script>alert("t")</script> ]]> & <b>bold</b>"#;
+const TITLE: &str =
+    "</title></script><script>alert(\"t\")</script> ]]> & <b>bold</b> \u{7}bell\u{1b} \u{202e}txet";
 const TAG: &str = r#""><img src=x onerror=alert(1)>"#;
-const TAG2: &str = "</script> ]]>";
-const AUTHOR: &str = r#"Bo "</script>" & Co"#;
-const SITE_TITLE: &str = r#"Blog "><svg onload=alert(1)> ]]>"#;
+const TAG2: &str = "</script> ]]>\u{85}\u{202e}";
+const AUTHOR: &str = "Bo \"</script>\" & \u{8}Co";
+const SITE_TITLE: &str = "Blog \"><svg onload=alert(1)> ]]>\u{1}\u{202e}";
+
+/// What a reader sees of a hostile string: the control characters are gone.
+fn as_seen(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
+        .collect()
+}
 
 fn toml_str(s: &str) -> String {
     serde_json::to_string(s).unwrap()
@@ -30,7 +40,8 @@ fn hostile_site() -> TestSite {
             toml_str(AUTHOR),
             toml_str(r#"Sum "quoted" <i>x</i> ]]>"#),
         ),
-        "Body.",
+        "Body with [a link that runs code](javascript:alert(1)), [another](<JAVA\tSCRIPT:x>) \
+         and ![an image that does](javascript:alert(2)).\n\n![Pier](data:text/html,x \"Cap\")",
     )
     .post("b.md", "title = \"Plain\"\ndate = 2026-01-01", "Plain.");
     site
@@ -71,31 +82,77 @@ fn hostile_strings_are_text_in_every_html_page() {
         }
         // The site title round-trips in the masthead and the title element.
         assert!(
-            texts(&doc, "title")[0].contains(SITE_TITLE) || path.ends_with("404.html"),
+            texts(&doc, "title")[0].contains(&as_seen(SITE_TITLE)) || path.ends_with("404.html"),
             "{shown}: {:?}",
             texts(&doc, "title")
         );
     }
 
     let post = built.page("/posts/a/");
-    assert_eq!(texts(&post, "main h1"), [TITLE]);
+    let (title, tag2, author) = (as_seen(TITLE), as_seen(TAG2), as_seen(AUTHOR));
+    assert_eq!(texts(&post, "main h1"), [title.as_str()]);
     assert_eq!(
         attrs(&post, "meta[property='og:title']", "content"),
-        [TITLE]
+        [title.as_str()]
     );
     assert_eq!(
         attrs(&post, "meta[name=description]", "content"),
         [r#"Sum “quoted” x ]]>"#]
     );
     let tags = attrs(&post, "meta[property='article:tag']", "content");
-    assert_eq!(tags, [TAG, TAG2]);
+    assert_eq!(tags, [TAG, tag2.as_str()]);
     let tag_links = texts(&post, "main .term-links a");
-    assert_eq!(tag_links, [TAG, TAG2]);
+    assert_eq!(tag_links, [TAG, tag2.as_str()]);
     let json: String = select(&post, "script")[0].text().collect();
     let data: serde_json::Value = serde_json::from_str(&json).unwrap();
-    assert_eq!(data["headline"], TITLE);
-    assert_eq!(data["author"]["name"], AUTHOR);
-    assert_eq!(data["keywords"], serde_json::json!([TAG, TAG2]));
+    assert_eq!(data["headline"], title);
+    assert_eq!(data["author"]["name"], author);
+    assert_eq!(data["keywords"], serde_json::json!([TAG, tag2]));
+    // The links and images that would run code are shown as their text.
+    let body: String = select(&post, "main article")[0].text().collect();
+    assert!(
+        body.contains("a link that runs code, another and an image that does."),
+        "{body}"
+    );
+    assert!(body.contains("Pier"), "{body}");
+}
+
+#[test]
+fn no_output_file_holds_a_control_character_or_a_link_that_runs_code() {
+    let site = hostile_site();
+    let built = site.built();
+    let mut checked = 0;
+    for entry in walkdir::WalkDir::new(&built.out) {
+        let path = entry.unwrap().into_path();
+        let Ok(text) = fs::read_to_string(&path) else {
+            continue;
+        };
+        let shown_path = path.display();
+        if let Some(c) = text
+            .chars()
+            .find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        {
+            panic!("{shown_path} holds control character {c:?}");
+        }
+        let lower = text.to_ascii_lowercase();
+        assert!(!lower.contains("javascript:"), "{shown_path}");
+        assert!(!lower.contains("data:text"), "{shown_path}");
+        if path.extension().is_some_and(|e| e == "html") {
+            let doc = scraper::Html::parse_document(&text);
+            for el in select(&doc, "[href], [src]") {
+                for name in ["href", "src"] {
+                    if let Some(url) = el.value().attr(name) {
+                        assert!(
+                            !quire::markdown::is_script_url(url, name == "src"),
+                            "{shown_path}: {url}"
+                        );
+                    }
+                }
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked > 20, "{checked}");
 }
 
 #[test]
@@ -112,18 +169,25 @@ fn hostile_strings_round_trip_through_feeds_and_every_xml_file_is_well_formed() 
     for name in ["atom.xml", "rss.xml"] {
         let bytes = fs::read(built.out.join(name)).unwrap();
         let feed = feed_rs::parser::parse(&bytes[..]).unwrap();
-        assert_eq!(feed.title.unwrap().content, SITE_TITLE, "{name}");
+        assert_eq!(feed.title.unwrap().content, as_seen(SITE_TITLE), "{name}");
         let entry = feed
             .entries
             .iter()
             .find(|e| e.links[0].href.ends_with("/posts/a/"))
             .expect("the post's entry");
-        assert_eq!(entry.title.as_ref().unwrap().content, TITLE, "{name}");
+        assert_eq!(
+            entry.title.as_ref().unwrap().content,
+            as_seen(TITLE),
+            "{name}"
+        );
         let terms: Vec<&str> = entry.categories.iter().map(|c| c.term.as_str()).collect();
-        assert_eq!(terms, [TAG, TAG2], "{name}");
+        assert_eq!(terms, [TAG, as_seen(TAG2).as_str()], "{name}");
         let authors: Vec<Option<&str>> = entry.authors.iter().map(|a| a.name.as_deref()).collect();
         assert!(
-            authors.iter().flatten().any(|a| a.contains(AUTHOR)),
+            authors
+                .iter()
+                .flatten()
+                .any(|a| a.contains(&as_seen(AUTHOR))),
             "{name}: {authors:?}"
         );
     }
