@@ -31,6 +31,14 @@ pub struct SplitError {
 
 /// Split `text` (BOM already removed) into front matter and body. CRLF line endings are fine.
 pub fn split(text: &str) -> Result<Split<'_>, SplitError> {
+    if text.trim().is_empty() {
+        return Err(SplitError {
+            offset: 0,
+            message: "the file is empty: a post needs front matter with a title, like \
+                      `+++`, `title = \"...\"`, `+++` on three lines"
+                .into(),
+        });
+    }
     let first_end = text.find('\n').map_or(text.len(), |i| i + 1);
     let (format, delim) = match text[..first_end].trim_end() {
         "+++" => (Format::Toml, "+++"),
@@ -208,7 +216,13 @@ mod tests {
                 .message
                 .contains("expected front matter")
         );
-        assert!(split("").is_err());
+        assert!(split("").unwrap_err().message.contains("the file is empty"));
+        assert!(
+            split(" \n")
+                .unwrap_err()
+                .message
+                .contains("the file is empty")
+        );
         assert!(
             split("+++\ntitle = \"A\"\n")
                 .unwrap_err()

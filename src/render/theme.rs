@@ -103,6 +103,40 @@ impl Theme {
                     .collect();
                 Error::from_many(errors).expect("at least one report")
             }
+            // Inheritance and include problems come without a span: point at the tag.
+            ErrorKind::MissingParent { current, parent } => self.at_tag(
+                current,
+                "extends",
+                parent,
+                format!("`{current}` extends `{parent}`, which does not exist"),
+            ),
+            ErrorKind::CircularExtend {
+                tpl,
+                inheritance_chain,
+            } => {
+                let last = inheritance_chain.last().unwrap_or(tpl);
+                let mut chain = inheritance_chain.clone();
+                chain.push(tpl.clone());
+                self.at_tag(
+                    last,
+                    "extends",
+                    tpl,
+                    format!("`{tpl}` extends itself: {}", chain.join(" → ")),
+                )
+            }
+            ErrorKind::CircularInclude { tpl, include_chain } => {
+                let n = include_chain.len();
+                let (from, to) = match include_chain.get(n.saturating_sub(2)..) {
+                    Some([from, to]) => (from, to),
+                    _ => (tpl, tpl),
+                };
+                self.at_tag(
+                    from,
+                    "include",
+                    to,
+                    format!("`{tpl}` includes itself: {}", include_chain.join(" → ")),
+                )
+            }
             _ => {
                 let mut msg = format!("templates: {e}");
                 let mut source = std::error::Error::source(e);
@@ -113,6 +147,24 @@ impl Theme {
                 Error::Other(msg)
             }
         }
+    }
+
+    /// An error in `template` at its `{% keyword "target" %}` tag, or at its start when the
+    /// tag cannot be found.
+    fn at_tag(&self, template: &str, keyword: &str, target: &str, message: String) -> Error {
+        let Some((shown, text)) = self.sources.get(template) else {
+            return Error::Other(format!("templates/{template}: {message}"));
+        };
+        let offset = text
+            .match_indices(target)
+            .filter_map(|(i, _)| i.checked_sub(1))
+            .find(|&quote| {
+                let before = &text[..quote];
+                matches!(text.as_bytes()[quote], b'"' | b'\'')
+                    && before.trim_end().ends_with(keyword)
+            })
+            .unwrap_or(0);
+        Error::Source(Diagnostic::new(shown, message).at_offset(text, offset))
     }
 
     /// The ids the templates write literally (`id="main"`), which any page may have.
