@@ -121,8 +121,10 @@ impl Config {
                 return Err(diag(key.span().start, msg));
             }
         }
-        let raw: RawConfig = toml::from_str(text)
-            .map_err(|e| diag(e.span().map_or(0, |s| s.start), e.message().to_string()))?;
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let message = crate::error::plain_types(e.message());
+            diag(e.span().map_or(0, |s| s.start), message)
+        })?;
 
         let (base_url, base_path) = parse_base_url(raw.base_url.get_ref())
             .map_err(|msg| diag(raw.base_url.span().start, msg))?;

@@ -156,7 +156,7 @@ pub fn parse(format: Format, text: &str) -> Result<FrontMatter, ParseError> {
     match format {
         Format::Toml => toml::from_str(text).map_err(|e| ParseError {
             at: ErrorAt::Offset(e.span().map_or(0, |s| s.start)),
-            message: e.message().trim().to_string(),
+            message: crate::error::plain_types(e.message().trim()),
         }),
         Format::Yaml => {
             if text.trim().is_empty() {
@@ -168,7 +168,7 @@ pub fn parse(format: Format, text: &str) -> Result<FrontMatter, ParseError> {
                     .map_or((1, 1), |l| (l.line() as usize, l.column() as usize));
                 ParseError {
                     at: ErrorAt::LineCol(line, col),
-                    message: yaml_message(&e),
+                    message: crate::error::plain_types(&yaml_message(&e)),
                 }
             })
         }

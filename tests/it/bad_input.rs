@@ -56,6 +56,40 @@ fn assert_at(e: &Reported, path: &str, line: usize, col: usize, words: &str) {
     assert!(e.message.contains(words), "{e:#?}");
 }
 
+/// The comparison every case relies on notices a changed byte, an added or removed file, and
+/// a staging folder left beside the output.
+#[test]
+fn the_snapshot_notices_any_change() {
+    let (site, snap) = good_site();
+    let page = site.out().join("posts/good/index.html");
+    let original = fs::read(&page).unwrap();
+    let staging = site.root().join(".public.quire-new-1");
+    let flip_a_byte = || {
+        let mut bytes = original.clone();
+        bytes[0] ^= 1;
+        fs::write(&page, bytes).unwrap();
+    };
+    let add_a_file = || fs::write(site.out().join("x"), "").unwrap();
+    let remove_a_file = || fs::remove_file(&page).unwrap();
+    let leave_staging = || fs::create_dir(&staging).unwrap();
+    let changes: [(&str, &dyn Fn()); 4] = [
+        ("a byte", &flip_a_byte),
+        ("an added file", &add_a_file),
+        ("a removed file", &remove_a_file),
+        ("a staging folder", &leave_staging),
+    ];
+    for (what, change) in changes {
+        change();
+        let caught =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| snap.assert_unchanged()));
+        assert!(caught.is_err(), "{what} went unnoticed");
+        fs::write(&page, &original).unwrap();
+        let _ = fs::remove_file(site.out().join("x"));
+        let _ = fs::remove_dir(&staging);
+        snap.assert_unchanged();
+    }
+}
+
 // Front matter.
 
 #[test]
@@ -113,7 +147,22 @@ fn wrong_types_in_front_matter() {
     let (site, snap) = good_site();
     site.post("b.md", "title = \"B\"\ntags = \"x\"", "x");
     let e = fails_once(&site, &snap);
-    assert_at(&e, "content/posts/b.md", 3, 8, "expected a sequence");
+    assert_at(
+        &e,
+        "content/posts/b.md",
+        3,
+        8,
+        "expected a list, like [\"a\", \"b\"]",
+    );
+    site.write("content/posts/b.md", "---\ntitle: B\ntags: x\n---\nx\n");
+    let e = fails_once(&site, &snap);
+    assert_at(
+        &e,
+        "content/posts/b.md",
+        3,
+        7,
+        "expected a list, like [a, b]",
+    );
     fs::remove_file(site.root().join("content/posts/b.md")).unwrap();
     site.post("c.md", "title = \"C\"\ndate = 42", "x");
     let e = fails_once(&site, &snap);
@@ -393,7 +442,13 @@ fn config_wrong_type() {
         &format!("{CONFIG}posts_per_page = \"ten\"\n"),
     );
     let e = fails_once(&site, &snap);
-    assert_at(&e, "config.toml", 6, 18, "invalid type: string \"ten\"");
+    assert_at(
+        &e,
+        "config.toml",
+        6,
+        18,
+        "invalid type: string \"ten\", expected a whole number",
+    );
 }
 
 #[test]
