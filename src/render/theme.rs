@@ -339,6 +339,28 @@ mod tests {
     }
 
     #[test]
+    fn missing_parent_and_self_include_point_at_the_tag() {
+        let theme = |text: &str| {
+            let mut sources = BTreeMap::new();
+            sources.insert(
+                "post.html".to_string(),
+                (PathBuf::from("templates/post.html"), text.to_string()),
+            );
+            Theme::from_sources(sources).err().expect("an error")
+        };
+        let err = theme("{# x #}\n{% extends \"nosuch.html\" %}\n").to_string();
+        assert_eq!(
+            err,
+            "templates/post.html:2:12: `post.html` extends `nosuch.html`, which does not exist"
+        );
+        let err = theme("<p>\n  {% include 'post.html' %}\n").to_string();
+        assert!(
+            err.starts_with("templates/post.html:2:14: `post.html` includes itself"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn mentions_finds_variables_not_attributes_or_strings() {
         assert!(mentions("{% for t in tags %}", "tags"));
         assert!(mentions("{{ tags | length }}", "tags"));
