@@ -28,6 +28,9 @@ pub struct Config {
     pub feed_limit: usize,
     /// Relative to the site root unless absolute.
     pub output_dir: PathBuf,
+    /// Where `config.toml` sets `output_dir`: line, column and the line's text, so a refused
+    /// output folder is reported at the setting that chose it.
+    pub output_dir_at: Option<(usize, usize, String)>,
     pub permalink: Permalink,
     pub breaking_news: Option<BreakingNews>,
     pub extra: toml::Table,
@@ -78,8 +81,8 @@ struct RawConfig {
     latest_posts: Option<toml::Spanned<i64>>,
     #[serde(default)]
     feed_limit: Option<toml::Spanned<i64>>,
-    #[serde(default = "default_output_dir")]
-    output_dir: String,
+    #[serde(default)]
+    output_dir: Option<toml::Spanned<String>>,
     #[serde(default)]
     permalink: Option<toml::Spanned<String>>,
     #[serde(default)]
@@ -90,10 +93,6 @@ struct RawConfig {
 
 fn default_language() -> String {
     "en".into()
-}
-
-fn default_output_dir() -> String {
-    "public".into()
 }
 
 impl Config {
@@ -122,8 +121,10 @@ impl Config {
                 return Err(diag(key.span().start, msg));
             }
         }
-        let mut raw: RawConfig = toml::from_str(text)
-            .map_err(|e| diag(e.span().map_or(0, |s| s.start), e.message().to_string()))?;
+        let mut raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let message = crate::error::plain_types(e.message());
+            diag(e.span().map_or(0, |s| s.start), message)
+        })?;
         for text in [
             &mut raw.title,
             &mut raw.tagline,
@@ -156,9 +157,20 @@ impl Config {
             None => Permalink::parse(DEFAULT_PERMALINK).expect("default permalink is valid"),
             Some(p) => Permalink::parse(p.get_ref()).map_err(|msg| diag(p.span().start, msg))?,
         };
-        if raw.output_dir.trim().is_empty() {
-            return Err(diag(0, "`output_dir` must not be empty".into()));
-        }
+        let (output_dir, output_dir_at) = match raw.output_dir {
+            None => ("public".to_string(), None),
+            Some(dir) if dir.get_ref().trim().is_empty() => {
+                return Err(diag(
+                    dir.span().start,
+                    "`output_dir` must not be empty".into(),
+                ));
+            }
+            Some(dir) => {
+                let (line, col) = crate::error::line_col(text, dir.span().start);
+                let source = text.lines().nth(line - 1).unwrap_or_default().to_string();
+                (dir.into_inner(), Some((line, col, source)))
+            }
+        };
         Ok(Config {
             title: raw.title,
             tagline: raw.tagline,
@@ -171,7 +183,8 @@ impl Config {
             posts_per_page: count(raw.posts_per_page, 10, "posts_per_page")?,
             latest_posts: count(raw.latest_posts, 5, "latest_posts")?,
             feed_limit: count(raw.feed_limit, 20, "feed_limit")?,
-            output_dir: PathBuf::from(raw.output_dir),
+            output_dir: PathBuf::from(output_dir),
+            output_dir_at,
             permalink,
             breaking_news: raw.breaking_news,
             extra: raw.extra,

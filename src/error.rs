@@ -66,6 +66,19 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// A serde or YAML type error in an author's words: Rust type names and parser terms become
+/// what to write (`expected i64` -> `expected a whole number`).
+pub fn plain_types(message: &str) -> String {
+    message
+        .replace("expected i64", "expected a whole number")
+        .replace("expected u64", "expected a whole number")
+        .replace(
+            "expected a sequence",
+            "expected a list, like [\"a\", \"b\"]",
+        )
+        .replace("expected sequence start", "expected a list, like [a, b]")
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("{}: {source}", path.display())]
@@ -139,6 +152,18 @@ mod tests {
         assert_eq!(line_col(text, 3), (2, 1));
         assert_eq!(line_col(text, 7), (2, 4)); // after the two-byte é
         assert_eq!(line_col(text, 100), (3, 2)); // clamped to the end
+    }
+
+    #[test]
+    fn plain_types_names_what_to_write() {
+        assert_eq!(
+            plain_types("invalid type: string \"ten\", expected i64"),
+            "invalid type: string \"ten\", expected a whole number"
+        );
+        assert_eq!(
+            plain_types("invalid type: string \"x\", expected a sequence"),
+            "invalid type: string \"x\", expected a list, like [\"a\", \"b\"]"
+        );
     }
 
     #[test]

@@ -118,7 +118,25 @@ pub fn check(options: &BuildOptions) -> Result<Report> {
 pub fn build(options: &BuildOptions) -> Result<Report> {
     let config = load_config(&options.root)?;
     let out = output_dir(options, &config)?;
-    output::check_output_dir(&options.root, &out)?;
+    output::check_output_dir(&options.root, &out).map_err(|e| {
+        match (e, &config.output_dir_at) {
+            // Chosen by `output_dir` (not `--output`): point at the setting.
+            (Error::UnsafeOutput { path, reason }, Some((line, col, source)))
+                if options.output.is_none() =>
+            {
+                Error::Source(error::Diagnostic {
+                    path: "config.toml".into(),
+                    position: Some((*line, *col)),
+                    message: format!(
+                        "`output_dir` {} cannot be the output folder: {reason}",
+                        path.display()
+                    ),
+                    source_line: Some(source.clone()),
+                })
+            }
+            (e, _) => e,
+        }
+    })?;
     let mut session = Session::once(options.clone());
     // Pages are written as they are rendered, into a folder that replaces the output only
     // when everything succeeded.

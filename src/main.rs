@@ -240,17 +240,23 @@ impl ProgressBar {
     }
 }
 
-/// Print every error once, with the source line for those that have one.
+/// At most this many errors are printed, so a mistake repeated in every post (a bad
+/// find-and-replace) does not scroll the first ones out of sight.
+const MAX_SHOWN: usize = 50;
+
+/// Print each error once (up to [`MAX_SHOWN`]), with the source line for those that have one.
 fn report(error: &Error) {
     let errors = error.flatten();
     let renderer = renderer();
-    for e in &errors {
+    for e in errors.iter().take(MAX_SHOWN) {
         match e {
             Error::Source(d) => eprintln!("{}\n", render_diagnostic(&renderer, d, Level::ERROR)),
             other => eprintln!("error: {other}\n"),
         }
     }
-    if errors.len() > 1 {
+    if errors.len() > MAX_SHOWN {
+        eprintln!("{} errors; the first {MAX_SHOWN} are shown.", errors.len());
+    } else if errors.len() > 1 {
         eprintln!("{} errors.", errors.len());
     }
 }

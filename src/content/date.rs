@@ -38,9 +38,30 @@ pub fn parse_date(input: &str) -> Result<Date, String> {
     if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         return Ok(utc(d.and_hms_opt(0, 0, 0).expect("midnight exists")));
     }
+    if date_shaped(s) {
+        return Err(format!(
+            "`{}` is not a day of the calendar: expected a date like 2024-05-01 or \
+             2024-05-01T09:30:00+02:00",
+            &s[..10]
+        ));
+    }
     Err(format!(
         "expected a date like 2024-05-01 or 2024-05-01T09:30:00+02:00, found `{input}`"
     ))
+}
+
+/// Whether `s` starts with `YYYY-MM-DD` digits, a real date or not (`2023-02-30`), so an
+/// impossible date can be called one rather than "not a date".
+pub fn date_shaped(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 10
+        && b[..10].iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
 }
 
 fn utc(d: NaiveDateTime) -> Date {
@@ -127,6 +148,11 @@ mod tests {
             let err = parse_date(bad).unwrap_err();
             assert!(err.contains("expected a date"), "{bad}: {err}");
         }
+        let err = parse_date("2023-02-30").unwrap_err();
+        assert!(
+            err.starts_with("`2023-02-30` is not a day of the calendar"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -31,6 +31,14 @@ pub struct SplitError {
 
 /// Split `text` (BOM already removed) into front matter and body. CRLF line endings are fine.
 pub fn split(text: &str) -> Result<Split<'_>, SplitError> {
+    if text.trim().is_empty() {
+        return Err(SplitError {
+            offset: 0,
+            message: "the file is empty: a post needs front matter with a title, like \
+                      `+++`, `title = \"...\"`, `+++` on three lines"
+                .into(),
+        });
+    }
     let first_end = text.find('\n').map_or(text.len(), |i| i + 1);
     let (format, delim) = match text[..first_end].trim_end() {
         "+++" => (Format::Toml, "+++"),
@@ -182,7 +190,7 @@ fn parse_raw(format: Format, text: &str) -> Result<FrontMatter, ParseError> {
     match format {
         Format::Toml => toml::from_str(text).map_err(|e| ParseError {
             at: ErrorAt::Offset(e.span().map_or(0, |s| s.start)),
-            message: e.message().trim().to_string(),
+            message: crate::error::plain_types(e.message().trim()),
         }),
         Format::Yaml => {
             if text.trim().is_empty() {
@@ -194,7 +202,7 @@ fn parse_raw(format: Format, text: &str) -> Result<FrontMatter, ParseError> {
                     .map_or((1, 1), |l| (l.line() as usize, l.column() as usize));
                 ParseError {
                     at: ErrorAt::LineCol(line, col),
-                    message: yaml_message(&e),
+                    message: crate::error::plain_types(&yaml_message(&e)),
                 }
             })
         }
@@ -242,7 +250,13 @@ mod tests {
                 .message
                 .contains("expected front matter")
         );
-        assert!(split("").is_err());
+        assert!(split("").unwrap_err().message.contains("the file is empty"));
+        assert!(
+            split(" \n")
+                .unwrap_err()
+                .message
+                .contains("the file is empty")
+        );
         assert!(
             split("+++\ntitle = \"A\"\n")
                 .unwrap_err()

@@ -152,6 +152,19 @@ impl Document {
         .unwrap_or_default();
         let (name_date, name_rest) = match date::split_date_prefix(&stem) {
             Some((d, rest)) => (Some(d), rest.to_string()),
+            // `2023-02-30-x.md`: a typo, not a slug that happens to start with digits.
+            None if date::date_shaped(&stem)
+                && matches!(stem.as_bytes().get(10), None | Some(b'-' | b'_')) =>
+            {
+                return Err(Error::Source(Diagnostic::new(
+                    source,
+                    format!(
+                        "the file name starts with `{}`, which is not a day of the calendar: \
+                         fix the date or rename the file",
+                        &stem[..10]
+                    ),
+                )));
+            }
             None => (None, stem.clone()),
         };
         let slug_source = fm.slug.clone().unwrap_or(name_rest);
@@ -206,6 +219,24 @@ impl Document {
         let date = fm.date().or(name_date);
         let tags = fm.tags();
         let categories = fm.categories();
+        // Checked here, where the front matter text is at hand to point at the entry.
+        for (field, names) in [("tags", &tags), ("categories", &categories)] {
+            if let Some(bad) = names.iter().find(|t| crate::slugify(t).is_empty()) {
+                let fm_text = split.front_matter;
+                let at = fm_text
+                    .find(field)
+                    .and_then(|k| fm_text[k..].find(bad.as_str()).map(|i| k + i))
+                    .or_else(|| fm_text.find(bad.as_str()))
+                    .unwrap_or(0);
+                return Err(err_at(
+                    split.front_matter_offset + at,
+                    format!(
+                        "the {field} entry `{bad}` has no letters or digits to make a URL from: \
+                         rename it"
+                    ),
+                ));
+            }
+        }
         Ok(Document {
             source: source.to_path_buf(),
             kind,
@@ -364,11 +395,23 @@ pub fn scan(root: &Path) -> Result<Scan> {
             Err(e) => {
                 let path = e.path().unwrap_or(&dir).to_path_buf();
                 let shown = relative(root, &path);
-                let msg = match e.loop_ancestor() {
-                    Some(a) => {
+                let msg = match (e.loop_ancestor(), e.io_error()) {
+                    (Some(a), _) => {
                         format!("symbolic link loop back to {}", relative(root, a).display())
                     }
-                    None => e.to_string(),
+                    // Say what the link points at rather than walkdir's absolute path.
+                    (None, Some(io)) => match std::fs::read_link(&path) {
+                        Ok(to) if io.kind() == std::io::ErrorKind::NotFound => format!(
+                            "symbolic link to `{}`, which does not exist: fix or remove the link",
+                            to.display()
+                        ),
+                        Ok(to) => format!(
+                            "cannot follow the symbolic link to `{}`: {io}",
+                            to.display()
+                        ),
+                        Err(_) => format!("cannot read it: {io}"),
+                    },
+                    (None, None) => e.to_string(),
                 };
                 errors.push(Error::Source(Diagnostic::new(shown, msg)));
             }
@@ -572,6 +615,29 @@ mod tests {
         let img = d.image.unwrap();
         assert_eq!(img.alt.as_deref(), Some("The quay"));
         assert_eq!(img.caption.as_deref(), Some("The quay"));
+    }
+
+    #[test]
+    fn tag_without_letters_points_at_the_entry() {
+        let err = post(
+            "content/posts/q.md",
+            "+++\ntitle = \"Q???\"\ntags = [\"ok\", \"???\"]\n+++\n",
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("content/posts/q.md:3:16: the tags entry `???`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn impossible_file_name_date_is_an_error() {
+        let err = post("content/posts/2023-02-30-x.md", "+++\ntitle = \"X\"\n+++\n").unwrap_err();
+        assert!(err.to_string().contains("`2023-02-30`"), "{err}");
+        // Digits that are not a date prefix are just part of the slug.
+        let d = post("content/posts/2023-02-300.md", "+++\ntitle = \"X\"\n+++\n").unwrap();
+        assert_eq!(d.slug, "2023-02-300");
     }
 
     #[test]

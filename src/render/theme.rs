@@ -103,6 +103,40 @@ impl Theme {
                     .collect();
                 Error::from_many(errors).expect("at least one report")
             }
+            // Inheritance and include problems come without a span: point at the tag.
+            ErrorKind::MissingParent { current, parent } => self.at_tag(
+                current,
+                "extends",
+                parent,
+                format!("`{current}` extends `{parent}`, which does not exist"),
+            ),
+            ErrorKind::CircularExtend {
+                tpl,
+                inheritance_chain,
+            } => {
+                let last = inheritance_chain.last().unwrap_or(tpl);
+                let mut chain = inheritance_chain.clone();
+                chain.push(tpl.clone());
+                self.at_tag(
+                    last,
+                    "extends",
+                    tpl,
+                    format!("`{tpl}` extends itself: {}", chain.join(" → ")),
+                )
+            }
+            ErrorKind::CircularInclude { tpl, include_chain } => {
+                let n = include_chain.len();
+                let (from, to) = match include_chain.get(n.saturating_sub(2)..) {
+                    Some([from, to]) => (from, to),
+                    _ => (tpl, tpl),
+                };
+                self.at_tag(
+                    from,
+                    "include",
+                    to,
+                    format!("`{tpl}` includes itself: {}", include_chain.join(" → ")),
+                )
+            }
             _ => {
                 let mut msg = format!("templates: {e}");
                 let mut source = std::error::Error::source(e);
@@ -113,6 +147,24 @@ impl Theme {
                 Error::Other(msg)
             }
         }
+    }
+
+    /// An error in `template` at its `{% keyword "target" %}` tag, or at its start when the
+    /// tag cannot be found.
+    fn at_tag(&self, template: &str, keyword: &str, target: &str, message: String) -> Error {
+        let Some((shown, text)) = self.sources.get(template) else {
+            return Error::Other(format!("templates/{template}: {message}"));
+        };
+        let offset = text
+            .match_indices(target)
+            .filter_map(|(i, _)| i.checked_sub(1))
+            .find(|&quote| {
+                let before = &text[..quote];
+                matches!(text.as_bytes()[quote], b'"' | b'\'')
+                    && before.trim_end().ends_with(keyword)
+            })
+            .unwrap_or(0);
+        Error::Source(Diagnostic::new(shown, message).at_offset(text, offset))
     }
 
     /// The ids the templates write literally (`id="main"`), which any page may have.
@@ -284,6 +336,28 @@ mod tests {
         let err = Theme::from_sources(sources).err().expect("a syntax error");
         let text = err.to_string();
         assert!(text.starts_with("templates/index.html:2:"), "{text}");
+    }
+
+    #[test]
+    fn missing_parent_and_self_include_point_at_the_tag() {
+        let theme = |text: &str| {
+            let mut sources = BTreeMap::new();
+            sources.insert(
+                "post.html".to_string(),
+                (PathBuf::from("templates/post.html"), text.to_string()),
+            );
+            Theme::from_sources(sources).err().expect("an error")
+        };
+        let err = theme("{# x #}\n{% extends \"nosuch.html\" %}\n").to_string();
+        assert_eq!(
+            err,
+            "templates/post.html:2:12: `post.html` extends `nosuch.html`, which does not exist"
+        );
+        let err = theme("<p>\n  {% include 'post.html' %}\n").to_string();
+        assert!(
+            err.starts_with("templates/post.html:2:14: `post.html` includes itself"),
+            "{err}"
+        );
     }
 
     #[test]

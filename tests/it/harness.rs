@@ -1,5 +1,6 @@
 //! A tiny harness: write a site into a temp folder, build it, and read pages back parsed.
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -150,4 +151,153 @@ pub fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
         .collect();
     out.sort();
     out
+}
+
+/// An output folder's files and bytes at one moment, to show that a failed build left it
+/// exactly as it was.
+pub struct Snapshot {
+    dir: PathBuf,
+    files: Vec<(String, Vec<u8>)>,
+}
+
+impl Snapshot {
+    pub fn take(dir: &Path) -> Snapshot {
+        let files = tree(dir);
+        assert!(!files.is_empty(), "{} is empty", dir.display());
+        Snapshot {
+            dir: dir.to_path_buf(),
+            files,
+        }
+    }
+
+    /// Every file still there with the same bytes, nothing added, and no staging folder left
+    /// beside it. Names the paths that differ rather than printing bytes.
+    pub fn assert_unchanged(&self) {
+        let now = tree(&self.dir);
+        if now != self.files {
+            let paths = |t: &[(String, Vec<u8>)]| t.iter().map(|(p, _)| p.clone()).collect();
+            let (before, after): (BTreeSet<String>, BTreeSet<String>) =
+                (paths(&self.files), paths(&now));
+            let changed: Vec<&String> = self
+                .files
+                .iter()
+                .filter(|(p, b)| now.iter().any(|(q, c)| p == q && b != c))
+                .map(|(p, _)| p)
+                .collect();
+            panic!(
+                "{} changed: removed {:?}, added {:?}, rewritten {:?}",
+                self.dir.display(),
+                before.difference(&after).collect::<Vec<_>>(),
+                after.difference(&before).collect::<Vec<_>>(),
+                changed
+            );
+        }
+        let parent = self.dir.parent().unwrap();
+        let leftovers: Vec<_> = fs::read_dir(parent)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains("quire-new"))
+            .collect();
+        assert!(leftovers.is_empty(), "staging left behind: {leftovers:?}");
+    }
+}
+
+/// What one run of the `quire` binary did.
+pub struct Run {
+    /// `None` when a signal ended it (a stack overflow aborts).
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Run `quire --root <root> build` as a subprocess, so a crash fails the test instead of
+/// aborting the test runner. Whatever the outcome, it must not have panicked.
+pub fn quire_build(root: &Path) -> Run {
+    let out = assert_cmd::Command::cargo_bin("quire")
+        .unwrap()
+        .arg("--root")
+        .arg(root)
+        .arg("build")
+        .output()
+        .unwrap();
+    let run = Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    assert!(
+        !run.stderr.contains("panicked") && run.code != Some(101),
+        "quire panicked:\n{}",
+        run.stderr
+    );
+    assert!(run.code.is_some(), "quire was killed:\n{}", run.stderr);
+    run
+}
+
+/// One error the binary printed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reported {
+    /// The file it names, `""` when it names none.
+    pub path: String,
+    pub position: Option<(usize, usize)>,
+    pub message: String,
+}
+
+/// The errors in the binary's stderr, in order. Two shapes are printed: a titled snippet
+/// (`error: message` then ` --> path:line:col`), and one line
+/// (`error: path:line:col: message` or `error: path: message` or `error: message`).
+pub fn reported(stderr: &str) -> Vec<Reported> {
+    let lines: Vec<&str> = stderr.lines().collect();
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let Some(rest) = line.strip_prefix("error: ") else {
+            continue;
+        };
+        let next = lines.get(i + 1).map(|l| l.trim_start());
+        if let Some(loc) = next.and_then(|l| l.strip_prefix("--> ")) {
+            let (path, position) = location(loc).unwrap_or_else(|| panic!("bad location {loc}"));
+            out.push(Reported {
+                path,
+                position,
+                message: rest.to_string(),
+            });
+            continue;
+        }
+        let parsed = rest.split_once(": ").and_then(|(head, message)| {
+            let (path, position) = location(head)?;
+            Some(Reported {
+                path,
+                position,
+                message: message.to_string(),
+            })
+        });
+        out.push(parsed.unwrap_or_else(|| Reported {
+            path: String::new(),
+            position: None,
+            message: rest.to_string(),
+        }));
+    }
+    out
+}
+
+/// `path`, `path:line` or `path:line:col`, where a path has no spaces and looks like a file.
+fn location(text: &str) -> Option<(String, Option<(usize, usize)>)> {
+    let mut parts: Vec<&str> = text.split(':').collect();
+    let mut numbers = Vec::new();
+    while parts.len() > 1
+        && let Ok(n) = parts[parts.len() - 1].parse::<usize>()
+    {
+        numbers.insert(0, n);
+        parts.pop();
+    }
+    let path = parts.join(":");
+    if path.is_empty() || path.contains(' ') || !(path.contains('/') || path.contains('.')) {
+        return None;
+    }
+    let position = match numbers[..] {
+        [] => None,
+        [line, col] => Some((line, col)),
+        _ => return None,
+    };
+    Some((path, position))
 }

@@ -1,6 +1,7 @@
 //! Integration tests: build sites in temp folders and assert on the parsed output.
 
 mod archive;
+mod bad_input;
 mod build;
 mod check;
 mod cli;
