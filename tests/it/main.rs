@@ -4,6 +4,7 @@ mod archive;
 mod build;
 mod check;
 mod cli;
+mod determinism;
 mod errors;
 mod escaping;
 mod faults;
