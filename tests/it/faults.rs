@@ -10,9 +10,12 @@ use std::time::{Duration, Instant};
 
 use crate::harness::*;
 
-/// The release or debug `quire` binary Cargo built for these tests.
+/// The `quire` binary Cargo built for these tests, or `$QUIRE_BIN` (a release build, or a
+/// copy kept apart from a target folder that other checkouts build into).
 pub fn quire_bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_quire"))
+    std::env::var_os("QUIRE_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_quire")))
 }
 
 /// Every file under `dir` with its bytes; `None` when `dir` is missing or cannot be read
@@ -130,12 +133,13 @@ fn a_build_killed_at_any_point_leaves_the_old_site_or_the_new_one_whole() {
     let site = generated_site(60);
     let out = site.out();
     let mut sites = Vec::new();
-    let mut duration = Duration::ZERO;
+    // The fastest of the three builds: the first one is slowed by a cold cache.
+    let mut duration = Duration::MAX;
     for version in [0, 1, 0] {
         set_version(&site, version);
         let start = Instant::now();
         let status = build_cmd(site.root()).status().unwrap();
-        duration = duration.max(start.elapsed());
+        duration = duration.min(start.elapsed());
         assert!(status.success());
         sites.push(snapshot(&out).unwrap());
     }
@@ -158,17 +162,38 @@ fn a_build_killed_at_any_point_leaves_the_old_site_or_the_new_one_whole() {
         tried += 1;
         let target = 1 - on_disk;
         set_version(&site, target);
-        // Half the kills anywhere in the build, half in its last fifth (the swap) and just
-        // after its usual end.
+        // Even iterations kill anywhere in the build. Odd ones kill around the swap: they
+        // wait until the sitemap appears in the staging folder (it is written with the last
+        // files, after the link check, just before the swap), then a few milliseconds more.
+        // Watching the build, not the clock, keeps the aim on a machine whose load varies.
         let d = duration.as_secs_f64();
-        let delay = if tried % 2 == 0 {
-            rng.between(0.0, d)
+        let near_end = tried % 2 == 1;
+        let delay = if near_end {
+            rng.between(0.0, 0.05 * d)
         } else {
-            rng.between(0.8 * d, 1.15 * d)
+            rng.between(0.0, 1.1 * d)
         };
         let mut child = build_cmd(site.root()).spawn().unwrap();
-        std::thread::sleep(Duration::from_secs_f64(delay));
-        let exited = child.try_wait().unwrap();
+        let started = Instant::now();
+        let sitemap = site
+            .root()
+            .join(format!(".public.quire-new-{}/sitemap.xml", child.id()));
+        let mut aim = (!near_end).then_some(started);
+        let exited = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                // Builds got faster: follow them.
+                duration = (duration * 3 + started.elapsed()) / 4;
+                break Some(status);
+            }
+            if aim.is_none() && sitemap.exists() {
+                aim = Some(Instant::now());
+                duration = (duration * 3 + started.elapsed()) / 4;
+            }
+            if aim.is_some_and(|t| t.elapsed().as_secs_f64() >= delay) {
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        };
         let _ = child.kill();
         let status = child.wait().unwrap();
         let got = snapshot(&out).unwrap_or_else(|| {

@@ -238,7 +238,12 @@ pub struct Running {
 }
 
 impl Running {
+    /// A server on a free port; with `watch`, rebuilding 20 ms after a change settles.
     pub fn start(site: TestSite, watch: bool) -> Running {
+        Running::start_with(site, watch, Duration::from_millis(20))
+    }
+
+    pub fn start_with(site: TestSite, watch: bool, debounce: Duration) -> Running {
         let events = Arc::new(Mutex::new(Vec::new()));
         let log = events.clone();
         let server = quire::serve::start(
@@ -247,7 +252,7 @@ impl Running {
                 bind: "127.0.0.1".parse().unwrap(),
                 port: 0,
                 watch,
-                debounce: Duration::from_millis(20),
+                debounce,
                 port_attempts: 0,
             },
             Arc::new(move |e: ServeEvent| {

@@ -12,7 +12,7 @@ use crate::harness::*;
 /// Poll until `done` holds for what the server serves, with a generous timeout for a busy
 /// machine; the failure shows the last thing seen and the server's build log.
 fn settle(running: &Running, what: &str, mut done: impl FnMut(&Running) -> Result<(), String>) {
-    let deadline = Instant::now() + Duration::from_secs(25);
+    let deadline = Instant::now() + Duration::from_secs(45);
     loop {
         let last = match done(running) {
             Ok(()) => {
@@ -69,8 +69,9 @@ fn post_text(title: &str, day: usize) -> String {
     )
 }
 
+/// The dev server's own debounce, so a burst is taken in as it would be by `quire serve`.
 fn start(site: TestSite) -> Running {
-    let running = Running::start(site, true);
+    let running = Running::start_with(site, true, quire::serve::DEFAULT_DEBOUNCE);
     running.wait_for_builds(1);
     running
 }
