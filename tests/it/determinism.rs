@@ -6,7 +6,6 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::faults::quire_bin;
 use crate::harness::*;
 
 /// Copy the tree at `from` to `to`, creating folders and files in name order, or in reverse

@@ -4,19 +4,11 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::harness::*;
-
-/// The `quire` binary Cargo built for these tests, or `$QUIRE_BIN` (a release build, or a
-/// copy kept apart from a target folder that other checkouts build into).
-pub fn quire_bin() -> PathBuf {
-    std::env::var_os("QUIRE_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_quire")))
-}
 
 /// Every file under `dir` with its bytes; `None` when `dir` is missing or cannot be read
 /// whole (a half-removed folder), so a test can tell "missing" from "different".
@@ -246,6 +238,7 @@ fn a_build_killed_at_any_point_leaves_the_old_site_or_the_new_one_whole() {
 
 /// A site whose next build fails mid-way writing a page of about `big` bytes, after a first
 /// build that succeeded: returns the site and its first output.
+#[cfg(target_os = "linux")]
 fn site_about_to_grow(big: usize) -> (TestSite, BTreeMap<String, Vec<u8>>) {
     let site = generated_site(20);
     assert!(build_cmd(site.root()).status().unwrap().success());
@@ -261,6 +254,7 @@ fn site_about_to_grow(big: usize) -> (TestSite, BTreeMap<String, Vec<u8>>) {
 
 /// The file size limit (`ulimit -f`) with SIGXFSZ ignored, so the write that crosses it
 /// fails with EFBIG: no privileges needed.
+#[cfg(target_os = "linux")]
 #[test]
 fn a_write_failing_mid_build_names_the_file_and_keeps_the_previous_output() {
     let (site, before) = site_about_to_grow(400_000);
@@ -292,6 +286,7 @@ fn a_write_failing_mid_build_names_the_file_and_keeps_the_previous_output() {
 
 /// A small tmpfs as the output's file system, filled up by the second build. Mounting needs
 /// privileges (root in a container may have them): without them the test says why and stops.
+#[cfg(target_os = "linux")]
 #[test]
 fn a_full_disk_fails_the_build_and_keeps_the_previous_output() {
     let (site, _) = site_about_to_grow(3_000_000);

@@ -13,6 +13,14 @@ use scraper::{ElementRef, Html, Selector};
 
 pub const CONFIG: &str = "title = \"Test Blog\"\ntagline = \"Tests\"\ndescription = \"A *test* blog.\"\nauthor = \"Ann Author\"\nbase_url = \"https://example.org/\"\n";
 
+/// The `quire` binary Cargo built for these tests, or `$QUIRE_BIN` (a release build, or a
+/// copy kept apart from a target folder that other checkouts build into).
+pub fn quire_bin() -> PathBuf {
+    std::env::var_os("QUIRE_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_quire")))
+}
+
 pub struct TestSite {
     pub dir: tempfile::TempDir,
 }
