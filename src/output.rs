@@ -2,6 +2,14 @@
 //! in only when complete, so readers (and a killed build) only ever see a whole old site or a
 //! whole new one. This is the one module that deletes files, and it only deletes inside the
 //! output folder and its own temporary siblings.
+//!
+//! The guarantee, for a build killed at any instant (SIGKILL, a crash; tested by
+//! `tests/it/faults.rs`, which kills real builds at random points): the output path holds
+//! exactly the previous complete site or exactly the new one, never a mix and never nothing,
+//! and the next build removes whatever the killed one left beside it. On Linux the swap is one
+//! `renameat2(RENAME_EXCHANGE)`; where that is unsupported it is two renames (old to a
+//! `.<name>.quire-old-<pid>` backup, fresh to the output), and the next build first puts a
+//! backup back if a kill fell between them. Nothing is fsynced: a power cut is not covered.
 
 use std::fs;
 use std::path::{Component, Path, PathBuf};
@@ -109,7 +117,8 @@ pub struct Staging {
 }
 
 impl Staging {
-    /// Create the fresh folder (and remove what a killed build left beside the output).
+    /// Create the fresh folder, after restoring the output from a backup and removing what a
+    /// killed build left beside it.
     pub fn new(output: &Path) -> Result<Staging> {
         let parent = output.parent().unwrap_or(Path::new("."));
         let name = output
@@ -118,8 +127,9 @@ impl Staging {
             .to_string_lossy()
             .into_owned();
         fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        restore_backup(parent, &name, output)?;
         clean_leftovers(parent, &name)?;
-        let fresh = parent.join(format!(".{name}.quire-new-{}", std::process::id()));
+        let fresh = sibling(output, "new");
         let staging = Staging {
             fresh,
             output: output.to_path_buf(),
@@ -136,9 +146,9 @@ impl Staging {
     pub fn write(&self, output: &Output) -> Result<()> {
         let path = self.fresh.join(&output.path);
         if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+            fs::create_dir_all(dir).map_err(|e| self.staged(Error::io(dir, e)))?;
         }
-        fs::write(&path, &output.bytes).map_err(|e| Error::io(&path, e))?;
+        fs::write(&path, &output.bytes).map_err(|e| self.staged(Error::io(&path, e)))?;
         self.written
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Ok(())
@@ -157,8 +167,24 @@ impl Staging {
             Ok(n) => Ok(n + self.written.load(Ordering::Relaxed)),
             Err(e) => {
                 let _ = fs::remove_dir_all(&self.fresh);
-                Err(e)
+                Err(self.staged(e))
             }
+        }
+    }
+
+    /// An I/O error inside the fresh folder (a full disk, a file size limit), told in terms
+    /// of the output: which file could not be written, and that the output was kept.
+    fn staged(&self, e: Error) -> Error {
+        match e {
+            Error::Io { path, source } if path.starts_with(&self.fresh) => {
+                let rel = path.strip_prefix(&self.fresh).unwrap_or(&path);
+                Error::Other(format!(
+                    "cannot write {}: {source}; the build stopped and {} was left as it was",
+                    self.output.join(rel).display(),
+                    self.output.display()
+                ))
+            }
+            other => other,
         }
     }
 }
@@ -207,7 +233,8 @@ fn fill(dir: &Path, outputs: &[Output], copies: &[Copy]) -> Result<usize> {
 
 /// Put `fresh` at `output`. With an existing output on Linux, one `renameat2(RENAME_EXCHANGE)`
 /// swaps them so the output path is never missing; the old site then sits at `fresh`'s path
-/// and is removed.
+/// and is removed (a kill during that removal leaves a `.quire-new-*` folder for the next build
+/// to remove).
 fn swap(fresh: &Path, output: &Path) -> Result<()> {
     if !output.exists() {
         return fs::rename(fresh, output).map_err(|e| Error::io(output, e));
@@ -225,26 +252,65 @@ fn swap(fresh: &Path, output: &Path) -> Result<()> {
             Err(e) => return Err(Error::io(output, e.into())),
         }
     }
-    let old = fresh.with_file_name(format!(
-        "{}.old",
-        fresh.file_name().unwrap_or_default().to_string_lossy()
-    ));
-    fs::rename(output, &old).map_err(|e| Error::io(output, e))?;
-    fs::rename(fresh, output).map_err(|e| Error::io(output, e))?;
-    let _ = fs::remove_dir_all(&old);
+    swap_by_renames(fresh, output)
+}
+
+/// The portable swap: the output becomes a `.<name>.quire-old-<pid>` backup, then `fresh`
+/// becomes the output. Between the two renames the output path is missing; a build killed
+/// there leaves the backup, which [`restore_backup`] puts back at the start of the next build.
+fn swap_by_renames(fresh: &Path, output: &Path) -> Result<()> {
+    let backup = sibling(output, "old");
+    fs::rename(output, &backup).map_err(|e| Error::io(output, e))?;
+    if let Err(e) = fs::rename(fresh, output) {
+        let _ = fs::rename(&backup, output);
+        return Err(Error::io(output, e));
+    }
+    let _ = fs::remove_dir_all(&backup);
     Ok(())
 }
 
-/// Remove what a killed build left beside the output: `.<name>.quire-new-*` folders.
+/// `.<name>.quire-<kind>-<pid>` beside `output`.
+fn sibling(output: &Path, kind: &str) -> PathBuf {
+    let name = output.file_name().unwrap_or_default().to_string_lossy();
+    output.with_file_name(format!(".{name}.quire-{kind}-{}", std::process::id()))
+}
+
+/// If the output is missing but a backup of it exists (a build was killed between the two
+/// renames of [`swap_by_renames`]), rename the backup back: it is the last complete site.
+fn restore_backup(parent: &Path, name: &str, output: &Path) -> Result<()> {
+    if fs::symlink_metadata(output).is_ok() {
+        return Ok(());
+    }
+    let prefix = format!(".{name}.quire-old-");
+    let Ok(entries) = fs::read_dir(parent) else {
+        return Ok(());
+    };
+    // Only one backup exists at a time in practice; with several, the newest is the last site.
+    let newest = entries
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+        .filter(|e| e.path().join(MARKER).is_file())
+        .max_by_key(|e| e.metadata().and_then(|m| m.modified()).ok());
+    if let Some(backup) = newest {
+        fs::rename(backup.path(), output).map_err(|e| Error::io(output, e))?;
+    }
+    Ok(())
+}
+
+/// Remove what a killed build left beside the output: `.<name>.quire-new-*` folders (a
+/// half-written site, or the old site an exchange left there) and `.<name>.quire-old-*`
+/// backups (once the output exists again).
 fn clean_leftovers(parent: &Path, name: &str) -> Result<()> {
-    let prefix = format!(".{name}.quire-new-");
+    let prefixes = [format!(".{name}.quire-new-"), format!(".{name}.quire-old-")];
     let Ok(entries) = fs::read_dir(parent) else {
         return Ok(());
     };
     for entry in entries.flatten() {
         let file_name = entry.file_name();
         let file_name = file_name.to_string_lossy();
-        if file_name.starts_with(&prefix) && entry.file_type().is_ok_and(|t| t.is_dir()) {
+        if prefixes.iter().any(|p| file_name.starts_with(p.as_str()))
+            && entry.file_type().is_ok_and(|t| t.is_dir())
+        {
             let path = entry.path();
             fs::remove_dir_all(&path).map_err(|e| Error::io(&path, e))?;
         }
@@ -369,6 +435,52 @@ mod tests {
         fs::create_dir_all(stale.join("x")).unwrap();
         write_site(&tmp.path().join("public"), &[out("index.html", "x")], &[]).unwrap();
         assert!(!stale.exists());
+    }
+
+    #[test]
+    fn the_portable_swap_replaces_the_output_and_leaves_nothing_beside_it() {
+        let tmp = tempfile::tempdir().unwrap();
+        let public = tmp.path().join("public");
+        write_site(&public, &[out("old.txt", "old")], &[]).unwrap();
+        let fresh = tmp.path().join(".public.quire-new-1");
+        fs::create_dir_all(&fresh).unwrap();
+        fs::write(fresh.join("new.txt"), "new").unwrap();
+        swap_by_renames(&fresh, &public).unwrap();
+        assert_eq!(fs::read_to_string(public.join("new.txt")).unwrap(), "new");
+        assert!(!public.join("old.txt").exists());
+        assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_backup_left_between_the_two_renames_is_restored_then_replaced() {
+        let tmp = tempfile::tempdir().unwrap();
+        let public = tmp.path().join("public");
+        write_site(&public, &[out("index.html", "last good")], &[]).unwrap();
+        // A build killed after renaming the output to its backup, before the fresh folder
+        // took its place: no output, a backup, and a half-written fresh folder.
+        fs::rename(&public, tmp.path().join(".public.quire-old-99999")).unwrap();
+        fs::create_dir_all(tmp.path().join(".public.quire-new-99999/posts")).unwrap();
+        let staging = Staging::new(&public).unwrap();
+        assert_eq!(
+            fs::read_to_string(public.join("index.html")).unwrap(),
+            "last good",
+            "the backup is the output again before anything else happens"
+        );
+        drop(staging);
+        assert_eq!(
+            fs::read_to_string(public.join("index.html")).unwrap(),
+            "last good"
+        );
+        write_site(&public, &[out("index.html", "new")], &[]).unwrap();
+        assert_eq!(
+            fs::read_to_string(public.join("index.html")).unwrap(),
+            "new"
+        );
+        let names: Vec<_> = fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["public"], "no backups or staging folders left");
     }
 
     #[test]

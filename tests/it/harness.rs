@@ -4,9 +4,23 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use quire::serve::{ServeEvent, ServeOptions, Server};
 use scraper::{ElementRef, Html, Selector};
 
 pub const CONFIG: &str = "title = \"Test Blog\"\ntagline = \"Tests\"\ndescription = \"A *test* blog.\"\nauthor = \"Ann Author\"\nbase_url = \"https://example.org/\"\n";
+
+/// The `quire` binary Cargo built for these tests, or `$QUIRE_BIN` (a release build, or a
+/// copy kept apart from a target folder that other checkouts build into).
+pub fn quire_bin() -> PathBuf {
+    std::env::var_os("QUIRE_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_quire")))
+}
 
 pub struct TestSite {
     pub dir: tempfile::TempDir,
@@ -300,4 +314,157 @@ fn location(text: &str) -> Option<(String, Option<(usize, usize)>)> {
         _ => return None,
     };
     Some((path, position))
+}
+
+// A dev server on a free port, and a raw HTTP client for it (so hostile paths reach the
+// server as written).
+
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Response {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn html(&self) -> scraper::Html {
+        scraper::Html::parse_document(&self.body)
+    }
+}
+
+/// A connection to the server (with a read timeout, so a test never hangs) and its address.
+pub fn connect(server: &Server) -> (TcpStream, String) {
+    let addr = server
+        .url()
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let stream = TcpStream::connect(&addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    (stream, addr)
+}
+
+pub fn request(server: &Server, method: &str, path: &str, extra: &str) -> Response {
+    let (mut stream, addr) = connect(server);
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n{extra}\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect();
+    Response {
+        status,
+        headers,
+        body: body.to_string(),
+    }
+}
+
+pub fn get(server: &Server, path: &str) -> Response {
+    request(server, "GET", path, "")
+}
+
+pub struct Running {
+    pub site: TestSite,
+    pub server: Option<Server>,
+    pub events: Arc<Mutex<Vec<String>>>,
+}
+
+impl Running {
+    /// A server on a free port; with `watch`, rebuilding 20 ms after a change settles.
+    pub fn start(site: TestSite, watch: bool) -> Running {
+        Running::start_with(site, watch, Duration::from_millis(20))
+    }
+
+    pub fn start_with(site: TestSite, watch: bool, debounce: Duration) -> Running {
+        let events = Arc::new(Mutex::new(Vec::new()));
+        let log = events.clone();
+        let server = quire::serve::start(
+            ServeOptions {
+                build: site.options(),
+                bind: "127.0.0.1".parse().unwrap(),
+                port: 0,
+                watch,
+                debounce,
+                port_attempts: 0,
+            },
+            Arc::new(move |e: ServeEvent| {
+                let line = match e {
+                    ServeEvent::Listening { url, .. } => format!("listening {url}"),
+                    ServeEvent::Built { cause, report } => format!(
+                        "built {cause}: rendered {} of {}",
+                        report.rendered, report.pages
+                    ),
+                    ServeEvent::Failed { cause, error } => format!("failed {cause}: {error}"),
+                };
+                log.lock().unwrap().push(line);
+            }),
+        )
+        .unwrap();
+        Running {
+            site,
+            server: Some(server),
+            events,
+        }
+    }
+
+    pub fn server(&self) -> &Server {
+        self.server.as_ref().unwrap()
+    }
+
+    /// Wait until the server has logged `n` build results.
+    pub fn wait_for_builds(&self, n: usize) {
+        let start = Instant::now();
+        loop {
+            let count = self
+                .events
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|l| !l.starts_with("listening"))
+                .count();
+            if count >= n {
+                return;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "no rebuild: {:?}",
+                self.events.lock().unwrap()
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(s) = self.server.take() {
+            s.stop().unwrap();
+        }
+    }
 }
