@@ -14,3 +14,4 @@ mod metadata;
 mod output;
 mod sample;
 mod serve;
+mod serve_hostile;

@@ -10,27 +10,27 @@ use quire::serve::{ServeEvent, ServeOptions, Server};
 
 use crate::harness::*;
 
-struct Response {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
+pub(crate) struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
 }
 
 impl Response {
-    fn header(&self, name: &str) -> Option<&str> {
+    pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
 
-    fn html(&self) -> scraper::Html {
+    pub fn html(&self) -> scraper::Html {
         scraper::Html::parse_document(&self.body)
     }
 }
 
 /// A connection to the server (with a read timeout, so a test never hangs) and its address.
-fn connect(server: &Server) -> (TcpStream, String) {
+pub(crate) fn connect(server: &Server) -> (TcpStream, String) {
     let addr = server
         .url()
         .trim_start_matches("http://")
@@ -45,7 +45,7 @@ fn connect(server: &Server) -> (TcpStream, String) {
     (stream, addr)
 }
 
-fn request(server: &Server, method: &str, path: &str, extra: &str) -> Response {
+pub(crate) fn request(server: &Server, method: &str, path: &str, extra: &str) -> Response {
     let (mut stream, addr) = connect(server);
     write!(
         stream,
@@ -76,18 +76,23 @@ fn request(server: &Server, method: &str, path: &str, extra: &str) -> Response {
     }
 }
 
-fn get(server: &Server, path: &str) -> Response {
+pub(crate) fn get(server: &Server, path: &str) -> Response {
     request(server, "GET", path, "")
 }
 
-struct Running {
-    site: TestSite,
+pub(crate) struct Running {
+    pub site: TestSite,
     server: Option<Server>,
-    events: Arc<Mutex<Vec<String>>>,
+    pub events: Arc<Mutex<Vec<String>>>,
 }
 
 impl Running {
-    fn start(site: TestSite, watch: bool) -> Running {
+    pub fn start(site: TestSite, watch: bool) -> Running {
+        Running::start_with(site, watch, quire::serve::DEFAULT_IDLE_TIMEOUT)
+    }
+
+    /// With connections closed after `idle_timeout` without a request.
+    pub fn start_with(site: TestSite, watch: bool, idle_timeout: Duration) -> Running {
         let events = Arc::new(Mutex::new(Vec::new()));
         let log = events.clone();
         let server = quire::serve::start(
@@ -98,6 +103,7 @@ impl Running {
                 watch,
                 debounce: Duration::from_millis(20),
                 port_attempts: 0,
+                idle_timeout,
             },
             Arc::new(move |e: ServeEvent| {
                 let line = match e {
@@ -119,12 +125,12 @@ impl Running {
         }
     }
 
-    fn server(&self) -> &Server {
+    pub fn server(&self) -> &Server {
         self.server.as_ref().unwrap()
     }
 
     /// Wait until the server has logged `n` build results.
-    fn wait_for_builds(&self, n: usize) {
+    pub fn wait_for_builds(&self, n: usize) {
         let start = Instant::now();
         loop {
             let count = self
@@ -155,7 +161,7 @@ impl Drop for Running {
     }
 }
 
-fn sample() -> TestSite {
+pub(crate) fn sample() -> TestSite {
     let site = TestSite::new();
     site.post(
         "a.md",
@@ -216,7 +222,7 @@ fn serves_feeds_sitemap_and_robots_with_links_to_the_local_address() {
 }
 
 /// An SSE connection to the server's event stream.
-fn subscribe(server: &Server) -> BufReader<TcpStream> {
+pub(crate) fn subscribe(server: &Server) -> BufReader<TcpStream> {
     let (mut stream, addr) = connect(server);
     write!(
         stream,
@@ -238,7 +244,7 @@ fn subscribe(server: &Server) -> BufReader<TcpStream> {
 }
 
 /// The next `event:` name on the stream.
-fn next_event(reader: &mut BufReader<TcpStream>) -> String {
+pub(crate) fn next_event(reader: &mut BufReader<TcpStream>) -> String {
     let mut line = String::new();
     loop {
         line.clear();
@@ -559,6 +565,7 @@ fn a_taken_port_moves_to_the_next_free_one() {
             watch: false,
             debounce: Duration::from_millis(20),
             port_attempts: 20,
+            idle_timeout: quire::serve::DEFAULT_IDLE_TIMEOUT,
         },
         Arc::new(move |e: ServeEvent| {
             if let ServeEvent::Listening { taken, .. } = e {
@@ -615,7 +622,7 @@ fn a_templates_folder_created_while_serving_is_watched() {
 }
 
 /// The repository's sample blog, copied, with `base_url` under `/blog/`.
-fn sample_blog_under_blog() -> TestSite {
+pub(crate) fn sample_blog_under_blog() -> TestSite {
     let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let site = TestSite::with_config(
         &std::fs::read_to_string(repo.join("config.toml"))
