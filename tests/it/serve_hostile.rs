@@ -438,3 +438,110 @@ fn sample_with_pages() -> TestSite {
     }
     site
 }
+
+/// The `quire serve` process, started with a hard limit of `fds` open files, and its URL.
+struct Child {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Child {
+    fn start(root: &Path, fds: u64) -> Child {
+        use std::io::BufRead;
+        use std::os::unix::process::CommandExt;
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_quire"));
+        command
+            .args(["--root", root.to_str().unwrap(), "serve", "--port", "0"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null());
+        let limit = rustix::process::Rlimit {
+            current: Some(fds),
+            maximum: Some(fds),
+        };
+        // SAFETY: setrlimit is a single system call, safe between fork and exec.
+        unsafe {
+            command.pre_exec(move || {
+                rustix::process::setrlimit(rustix::process::Resource::Nofile, limit)
+                    .map_err(std::io::Error::from)
+            });
+        }
+        let mut child = command.spawn().unwrap();
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let url = lines
+            .find_map(|l| {
+                l.unwrap()
+                    .strip_prefix("Serving at ")
+                    .map(|u| u.split(' ').next().unwrap().to_string())
+            })
+            .expect("the server prints its URL");
+        Child { child, url }
+    }
+
+    fn address(&self) -> &str {
+        self.url.trim_start_matches("http://").trim_end_matches('/')
+    }
+
+    /// CPU time used so far (user + system), from /proc.
+    fn cpu(&self) -> Duration {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap();
+        let fields: Vec<&str> = stat.rsplit_once(") ").unwrap().1.split(' ').collect();
+        let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+        Duration::from_millis(ticks * 10)
+    }
+
+    fn open_fds(&self) -> usize {
+        std::fs::read_dir(format!("/proc/{}/fd", self.child.id()))
+            .unwrap()
+            .count()
+    }
+
+    fn get(&self, path: &str) -> u16 {
+        let mut s = TcpStream::connect(self.address()).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut response = String::new();
+        s.read_to_string(&mut response).unwrap();
+        response[9..12].parse().unwrap()
+    }
+}
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn running_out_of_file_descriptors_neither_kills_nor_spins_the_server() {
+    let site = sample();
+    let fds = 64;
+    let server = Child::start(site.root(), fds);
+    assert_eq!(server.get("/posts/a/"), 200);
+    // More connections than the process may have files open: accept fails with EMFILE.
+    let idle: Vec<TcpStream> = (0..150)
+        .map(|_| TcpStream::connect(server.address()).unwrap())
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        server.open_fds() as u64 >= fds - 2,
+        "{} files open: the limit was not reached",
+        server.open_fds()
+    );
+    let cpu = server.cpu();
+    std::thread::sleep(Duration::from_secs(2));
+    let spent = server.cpu() - cpu;
+    assert!(
+        spent < Duration::from_millis(300),
+        "{spent:?} of CPU in 2 s"
+    );
+    // Once the clients go away, the server serves again, promptly.
+    drop(idle);
+    let started = Instant::now();
+    assert_eq!(server.get("/posts/a/"), 200);
+    assert!(started.elapsed() < Duration::from_secs(2));
+}
