@@ -93,7 +93,7 @@ fn is_connection_error(e: &io::Error) -> bool {
 
 /// How many client connections may be open at once: what the descriptor limit leaves after
 /// [`RESERVED_FDS`], between 64 and 16,384.
-pub fn max_connections() -> usize {
+fn max_connections() -> usize {
     let fds = raise_fd_limit().unwrap_or(1024);
     usize::try_from(fds.saturating_sub(RESERVED_FDS).clamp(64, 16_384)).unwrap_or(16_384)
 }
@@ -102,7 +102,7 @@ pub fn max_connections() -> usize {
 /// and return the soft limit now in force. A dev server is one process the user started;
 /// it may use what the system allows it.
 #[cfg(target_os = "linux")]
-pub fn raise_fd_limit() -> Option<u64> {
+fn raise_fd_limit() -> Option<u64> {
     use rustix::process::{Resource, getrlimit, setrlimit};
     let limit = getrlimit(Resource::Nofile);
     if limit.current.is_some() && limit.current != limit.maximum {
@@ -117,6 +117,30 @@ pub fn raise_fd_limit() -> Option<u64> {
 }
 
 #[cfg(not(target_os = "linux"))]
-pub fn raise_fd_limit() -> Option<u64> {
+fn raise_fd_limit() -> Option<u64> {
     None
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_soft_file_limit_is_raised_to_the_hard_one() {
+        use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+        // Lower the soft limit first (this is the library's test process; no other test in
+        // it holds many files), so that raising it is seen.
+        let before = getrlimit(Resource::Nofile);
+        let low = Rlimit {
+            current: Some(256),
+            maximum: before.maximum,
+        };
+        setrlimit(Resource::Nofile, low).unwrap();
+        assert_eq!(getrlimit(Resource::Nofile).current, Some(256));
+        let soft = raise_fd_limit().unwrap();
+        let now = getrlimit(Resource::Nofile);
+        assert_eq!(now.current, now.maximum);
+        assert_eq!(Some(soft), now.current.or(Some(u64::MAX)));
+        assert!((64..=16_384).contains(&max_connections()));
+    }
 }

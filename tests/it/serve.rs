@@ -125,6 +125,13 @@ impl Running {
         }
     }
 
+    /// Stop the server now.
+    pub fn stop(&mut self) {
+        if let Some(s) = self.server.take() {
+            s.stop().unwrap();
+        }
+    }
+
     pub fn server(&self) -> &Server {
         self.server.as_ref().unwrap()
     }

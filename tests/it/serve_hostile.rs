@@ -545,3 +545,21 @@ fn running_out_of_file_descriptors_neither_kills_nor_spins_the_server() {
     assert_eq!(server.get("/posts/a/"), 200);
     assert!(started.elapsed() < Duration::from_secs(2));
 }
+
+#[test]
+fn stopping_does_not_wait_for_idle_or_half_sent_requests() {
+    let mut running = Running::start(sample(), true);
+    let idle = idle_connections(running.server(), 50);
+    let _events = subscribe(running.server());
+    assert_eq!(get(running.server(), "/").status, 200);
+    let started = Instant::now();
+    running.stop();
+    // Well before the 15 s idle timeout: idle ones close at once, half-sent ones get the 2 s
+    // grace.
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
+    drop(idle);
+}
