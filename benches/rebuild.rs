@@ -62,6 +62,7 @@ fn main() {
             watch: true,
             debounce: quire::serve::DEFAULT_DEBOUNCE,
             port_attempts: 0,
+            idle_timeout: quire::serve::DEFAULT_IDLE_TIMEOUT,
         },
         Arc::new(move |e| match e {
             ServeEvent::Built { report, .. } => {

@@ -183,6 +183,7 @@ fn serve(root: std::path::PathBuf, args: cli::ServeArgs) -> Result<(), Error> {
             watch: !args.no_watch,
             debounce: quire::serve::DEFAULT_DEBOUNCE,
             port_attempts: if args.port == 0 { 0 } else { 50 },
+            idle_timeout: quire::serve::DEFAULT_IDLE_TIMEOUT,
         },
         std::sync::Arc::new(on_event),
     )?;

@@ -112,7 +112,7 @@ fn redirect(location: &str) -> Response {
 /// Why a request path is refused.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Refusal {
-    /// Malformed: `..`, backslashes, NUL, encoded slashes.
+    /// Malformed: not starting with `/`, `..`, backslashes, NUL, encoded slashes.
     BadRequest,
     /// Resolves outside the served folder (through a symlink).
     NotFound,
@@ -120,6 +120,10 @@ pub enum Refusal {
 
 /// Check a request path (still percent-encoded) against the served folder.
 pub fn check_path(dir: &Path, raw_path: &str) -> Result<(), Refusal> {
+    // An authority-form (`GET name.txt`) or asterisk-form (`GET *`) target has no path to serve.
+    if !raw_path.starts_with('/') {
+        return Err(Refusal::BadRequest);
+    }
     let lower = raw_path.to_ascii_lowercase();
     // Encoded separators would let a segment hide a `/` or `\` from the router.
     if lower.contains("%2f") || lower.contains("%5c") || lower.contains("%00") {
@@ -274,6 +278,9 @@ mod tests {
             "/a%00.html",
             "/%c0%ae%c0%ae/etc/passwd",
             "/posts/%2e%2e/%2e%2e/x",
+            "",
+            "*",
+            "a.html",
         ] {
             assert_eq!(check_path(dir, bad), Err(Refusal::BadRequest), "{bad}");
         }

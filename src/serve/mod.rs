@@ -2,6 +2,7 @@
 //! `--watch` rebuild what changed and tell open pages to reload. A failed rebuild keeps the
 //! last good site and shows the error over the open page until the file is fixed.
 
+mod accept;
 mod http;
 pub mod watch;
 
@@ -26,6 +27,11 @@ pub use http::{EVENTS_PATH, Refusal, SCRIPT_PATH, check_path, inject};
 /// only shows a brief error that the next event clears.
 pub const DEFAULT_DEBOUNCE: std::time::Duration = std::time::Duration::from_millis(5);
 
+/// How long a connection may sit without sending a complete request head before it is
+/// closed. Browsers reopen closed keep-alive connections without fuss; the live-reload stream
+/// is a response, not a wait for a request, and is never cut.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(15);
+
 /// How to serve.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
@@ -39,6 +45,8 @@ pub struct ServeOptions {
     pub debounce: Duration,
     /// Ports to try after `port` when it is taken.
     pub port_attempts: u16,
+    /// Close connections idle this long ([`DEFAULT_IDLE_TIMEOUT`]).
+    pub idle_timeout: Duration,
 }
 
 /// What the server reports as it runs; `main` prints these.
@@ -315,6 +323,7 @@ pub fn start(
         .set_nonblocking(true)
         .map_err(|e| Error::Other(e.to_string()))?;
     let router = http::router(shared.clone());
+    let idle_timeout = options.idle_timeout;
     let http = std::thread::spawn(move || -> Result<()> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -331,10 +340,8 @@ pub fn start(
                 }
                 let _ = shared.events.send(Message::Close);
             };
-            axum::serve(listener, router)
-                .with_graceful_shutdown(stop)
-                .await
-                .map_err(|e| Error::Other(format!("server error: {e}")))
+            accept::serve(listener, router, idle_timeout, stop).await;
+            Ok(())
         })
     });
     on_event(ServeEvent::Listening {

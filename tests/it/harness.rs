@@ -401,7 +401,17 @@ impl Running {
         Running::start_with(site, watch, Duration::from_millis(20))
     }
 
+    /// With the given debounce.
     pub fn start_with(site: TestSite, watch: bool, debounce: Duration) -> Running {
+        Running::launch(site, watch, debounce, quire::serve::DEFAULT_IDLE_TIMEOUT)
+    }
+
+    /// With connections closed after `idle_timeout` without a request.
+    pub fn start_idle(site: TestSite, watch: bool, idle_timeout: Duration) -> Running {
+        Running::launch(site, watch, Duration::from_millis(20), idle_timeout)
+    }
+
+    fn launch(site: TestSite, watch: bool, debounce: Duration, idle_timeout: Duration) -> Running {
         let events = Arc::new(Mutex::new(Vec::new()));
         let log = events.clone();
         let server = quire::serve::start(
@@ -412,6 +422,7 @@ impl Running {
                 watch,
                 debounce,
                 port_attempts: 0,
+                idle_timeout,
             },
             Arc::new(move |e: ServeEvent| {
                 let line = match e {
@@ -430,6 +441,13 @@ impl Running {
             site,
             server: Some(server),
             events,
+        }
+    }
+
+    /// Stop the server now.
+    pub fn stop(&mut self) {
+        if let Some(s) = self.server.take() {
+            s.stop().unwrap();
         }
     }
 

@@ -17,4 +17,5 @@ mod metadata;
 mod output;
 mod sample;
 mod serve;
+mod serve_hostile;
 mod watch_faults;

@@ -10,7 +10,7 @@ use quire::serve::{ServeEvent, ServeOptions, Server};
 
 use crate::harness::*;
 
-fn sample() -> TestSite {
+pub(crate) fn sample() -> TestSite {
     let site = TestSite::new();
     site.post(
         "a.md",
@@ -71,7 +71,7 @@ fn serves_feeds_sitemap_and_robots_with_links_to_the_local_address() {
 }
 
 /// An SSE connection to the server's event stream.
-fn subscribe(server: &Server) -> BufReader<TcpStream> {
+pub(crate) fn subscribe(server: &Server) -> BufReader<TcpStream> {
     let (mut stream, addr) = connect(server);
     write!(
         stream,
@@ -93,7 +93,7 @@ fn subscribe(server: &Server) -> BufReader<TcpStream> {
 }
 
 /// The next `event:` name on the stream.
-fn next_event(reader: &mut BufReader<TcpStream>) -> String {
+pub(crate) fn next_event(reader: &mut BufReader<TcpStream>) -> String {
     let mut line = String::new();
     loop {
         line.clear();
@@ -414,6 +414,7 @@ fn a_taken_port_moves_to_the_next_free_one() {
             watch: false,
             debounce: Duration::from_millis(20),
             port_attempts: 20,
+            idle_timeout: quire::serve::DEFAULT_IDLE_TIMEOUT,
         },
         Arc::new(move |e: ServeEvent| {
             if let ServeEvent::Listening { taken, .. } = e {
@@ -470,7 +471,7 @@ fn a_templates_folder_created_while_serving_is_watched() {
 }
 
 /// The repository's sample blog, copied, with `base_url` under `/blog/`.
-fn sample_blog_under_blog() -> TestSite {
+pub(crate) fn sample_blog_under_blog() -> TestSite {
     let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let site = TestSite::with_config(
         &std::fs::read_to_string(repo.join("config.toml"))
