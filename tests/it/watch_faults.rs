@@ -16,7 +16,7 @@ fn settle(running: &Running, what: &str, mut done: impl FnMut(&Running) -> Resul
     loop {
         let last = match done(running) {
             Ok(()) => {
-                // For docs/reliability-faults.md: how many rebuilds the fault caused, and how
+                // For docs/reliability.md: how many rebuilds the fault caused, and how
                 // many of them failed (a half-written post) before the last good one.
                 let events = running.events.lock().unwrap();
                 let failed = events.iter().filter(|l| l.starts_with("failed")).count();
