@@ -7,6 +7,7 @@ mod cli;
 mod errors;
 mod escaping;
 mod feeds;
+mod fuzz;
 mod harness;
 mod highlight;
 mod incremental;
