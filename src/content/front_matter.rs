@@ -169,15 +169,9 @@ fn merged(a: Option<&Vec<String>>, b: Option<&Vec<String>>) -> Vec<String> {
 /// A front matter parse error, positioned relative to the front matter text.
 #[derive(Debug)]
 pub struct ParseError {
-    /// Byte offset into the front matter, or a 1-based (line, column) within it.
-    pub at: ErrorAt,
+    /// Byte offset into the front matter.
+    pub offset: usize,
     pub message: String,
-}
-
-#[derive(Debug)]
-pub enum ErrorAt {
-    Offset(usize),
-    LineCol(usize, usize),
 }
 
 pub fn parse(format: Format, text: &str) -> Result<FrontMatter, ParseError> {
@@ -189,7 +183,7 @@ pub fn parse(format: Format, text: &str) -> Result<FrontMatter, ParseError> {
 fn parse_raw(format: Format, text: &str) -> Result<FrontMatter, ParseError> {
     match format {
         Format::Toml => toml::from_str(text).map_err(|e| ParseError {
-            at: ErrorAt::Offset(e.span().map_or(0, |s| s.start)),
+            offset: e.span().map_or(0, |s| s.start),
             message: crate::error::plain_types(e.message().trim()),
         }),
         Format::Yaml => {
@@ -201,12 +195,35 @@ fn parse_raw(format: Format, text: &str) -> Result<FrontMatter, ParseError> {
                     .location()
                     .map_or((1, 1), |l| (l.line() as usize, l.column() as usize));
                 ParseError {
-                    at: ErrorAt::LineCol(line, col),
+                    offset: yaml_offset(text, line, col),
                     message: crate::error::plain_types(&yaml_message(&e)),
                 }
             })
         }
     }
+}
+
+/// The byte offset in `text` of a YAML error's 1-based line and column (in characters). YAML
+/// also ends a line at a lone `\r`, which the rest of Quire does not, so the position goes
+/// through an offset. Past the end of a line (or the text), it stops there.
+fn yaml_offset(text: &str, line: usize, col: usize) -> usize {
+    let mut start = 0;
+    for _ in 1..line {
+        let Some(i) = text[start..].find(['\n', '\r']) else {
+            return text.len();
+        };
+        start += i + 1;
+        if text[start - 1..].starts_with("\r\n") {
+            start += 1;
+        }
+    }
+    let rest = &text[start..];
+    let end = rest.find(['\n', '\r']).unwrap_or(rest.len());
+    start
+        + rest[..end]
+            .char_indices()
+            .nth(col.saturating_sub(1))
+            .map_or(end, |(i, _)| i)
 }
 
 /// The YAML error's message without the location suffix the crate appends (we add our own).
@@ -295,15 +312,28 @@ mod tests {
     #[test]
     fn toml_errors_point_into_the_front_matter() {
         let err = parse(Format::Toml, "title = \"A\"\ndate = 42\n").unwrap_err();
-        assert!(matches!(err.at, ErrorAt::Offset(o) if o == 19), "{err:?}");
+        assert_eq!(err.offset, 19, "{err:?}");
         assert!(err.message.contains("a date like"), "{}", err.message);
     }
 
     #[test]
-    fn yaml_errors_have_line_and_column() {
+    fn yaml_errors_point_into_the_front_matter() {
         let err = parse(Format::Yaml, "title: A\ndate: May 1\n").unwrap_err();
-        assert!(matches!(err.at, ErrorAt::LineCol(2, _)), "{err:?}");
+        assert_eq!(err.offset, 15, "{err:?}");
         assert!(err.message.contains("expected a date"), "{}", err.message);
         assert!(!err.message.contains(" at line "), "{}", err.message);
+    }
+
+    #[test]
+    fn yaml_lines_end_at_lone_carriage_returns_too() {
+        let text = "a: 1\rb: 2\r\nc: 3\nd: 4";
+        assert_eq!(yaml_offset(text, 1, 1), 0);
+        assert_eq!(yaml_offset(text, 2, 4), 8);
+        assert_eq!(yaml_offset(text, 3, 1), 11);
+        assert_eq!(yaml_offset(text, 4, 2), 17);
+        // Past the end of a line or of the text.
+        assert_eq!(yaml_offset(text, 1, 99), 4);
+        assert_eq!(yaml_offset(text, 9, 1), text.len());
+        assert_eq!(yaml_offset("é", 1, 2), 2);
     }
 }

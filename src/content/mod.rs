@@ -11,7 +11,6 @@ use std::sync::{Arc, Mutex};
 use crate::error::{Diagnostic, Error, Result};
 use crate::markdown::Rendered;
 use date::Date;
-use front_matter::ErrorAt;
 
 /// Whether a document is a dated post or a standalone page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,17 +120,8 @@ impl Document {
             Error::Source(Diagnostic::new(source, msg).at_offset(text, offset))
         };
         let split = front_matter::split(text).map_err(|e| err_at(e.offset, e.message))?;
-        let fm = front_matter::parse(split.format, split.front_matter).map_err(|e| match e.at {
-            ErrorAt::Offset(o) => err_at(split.front_matter_offset + o, e.message),
-            ErrorAt::LineCol(line, col) => {
-                let fm_line = text[..split.front_matter_offset].matches('\n').count();
-                Error::Source(Diagnostic::new(source, e.message).at_line_col(
-                    text,
-                    fm_line + line,
-                    col,
-                ))
-            }
-        })?;
+        let fm = front_matter::parse(split.format, split.front_matter)
+            .map_err(|e| err_at(split.front_matter_offset + e.offset, e.message))?;
         let title = match fm.title.as_deref().map(str::trim) {
             Some(t) if !t.is_empty() => t.to_string(),
             _ => {

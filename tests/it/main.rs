@@ -10,6 +10,7 @@ mod errors;
 mod escaping;
 mod faults;
 mod feeds;
+mod fuzz;
 mod harness;
 mod highlight;
 mod incremental;
