@@ -189,18 +189,19 @@ impl Document {
                     caption,
                 }
             });
-        let image_at = image.as_ref().and_then(|img| {
-            let at = split.front_matter_offset + split.front_matter.find(img.src.as_str())?;
+        // Where the front matter names the image, for messages about it.
+        let image_offset = image.as_ref().and_then(|img| {
+            Some(split.front_matter_offset + split.front_matter.find(img.src.as_str())?)
+        });
+        let image_at = image_offset.and_then(|at| {
             let (line, col) = crate::error::line_col(text, at);
             Some((line, col, text.lines().nth(line - 1)?.to_owned()))
         });
         if let Some(img) = &image
             && crate::markdown::is_script_url(&img.src, true)
         {
-            let at =
-                split.front_matter_offset + split.front_matter.find(img.src.as_str()).unwrap_or(0);
             return Err(err_at(
-                at,
+                image_offset.unwrap_or(split.front_matter_offset),
                 "`image` is a URL that runs code rather than an image: give the path or \
                  address of an image file"
                     .to_string(),
