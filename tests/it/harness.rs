@@ -486,3 +486,80 @@ impl Drop for Running {
         }
     }
 }
+
+/// Folders no build may touch: one beside the site's folder and one in the system temporary
+/// folder, each holding files and folders whose every path and byte is recorded. Tests of
+/// hostile paths aim at them (`../<name>/victim.txt`, `/tmp/<name>/victim.txt`) and then
+/// check that nothing in them was written, deleted or added.
+pub struct Canaries {
+    dirs: Vec<(tempfile::TempDir, Vec<(String, Vec<u8>)>)>,
+}
+
+impl Canaries {
+    /// Plant both canaries for `site`.
+    pub fn plant(site: &TestSite) -> Canaries {
+        let beside = tempfile::Builder::new()
+            .prefix("canary-beside-")
+            .tempdir_in(site.root().parent().unwrap())
+            .unwrap();
+        let in_tmp = tempfile::Builder::new()
+            .prefix("canary-tmp-")
+            .tempdir_in(std::env::temp_dir())
+            .unwrap();
+        let dirs = [beside, in_tmp]
+            .into_iter()
+            .map(|d| {
+                fs::create_dir_all(d.path().join("sub/deeper")).unwrap();
+                fs::write(d.path().join("victim.txt"), "precious\n").unwrap();
+                fs::write(d.path().join("index.html"), "<p>not yours</p>\n").unwrap();
+                fs::write(d.path().join("sub/deeper/note.md"), "keep me\n").unwrap();
+                let files = Canaries::record(d.path());
+                (d, files)
+            })
+            .collect();
+        Canaries { dirs }
+    }
+
+    /// The canary beside the site's folder.
+    pub fn beside(&self) -> &Path {
+        self.dirs[0].0.path()
+    }
+
+    /// The canary in the system temporary folder.
+    pub fn in_tmp(&self) -> &Path {
+        self.dirs[1].0.path()
+    }
+
+    /// Every file and folder (folders as entries with no bytes and a trailing `/`).
+    fn record(dir: &Path) -> Vec<(String, Vec<u8>)> {
+        let mut out: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
+            .min_depth(1)
+            .into_iter()
+            .map(|e| e.unwrap())
+            .map(|e| {
+                let rel = e.path().strip_prefix(dir).unwrap().display().to_string();
+                if e.file_type().is_dir() {
+                    (format!("{rel}/"), Vec::new())
+                } else {
+                    (rel, fs::read(e.path()).unwrap_or_default())
+                }
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// Both canaries exactly as planted.
+    pub fn assert_untouched(&self) {
+        for (dir, before) in &self.dirs {
+            let now = Canaries::record(dir.path());
+            assert!(
+                now == *before,
+                "the canary {} was touched: before {:?}, now {:?}",
+                dir.path().display(),
+                before.iter().map(|(p, _)| p).collect::<Vec<_>>(),
+                now.iter().map(|(p, _)| p).collect::<Vec<_>>()
+            );
+        }
+    }
+}

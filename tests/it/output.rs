@@ -58,3 +58,19 @@ fn output_flag_writes_elsewhere() {
     assert!(elsewhere.path().join("site/posts/a/index.html").exists());
     assert!(!site.out().exists());
 }
+
+#[test]
+fn the_canaries_notice_any_change() {
+    let site = TestSite::new();
+    for change in 0..3 {
+        let canaries = Canaries::plant(&site);
+        canaries.assert_untouched();
+        match change {
+            0 => fs::write(canaries.beside().join("victim.txt"), "overwritten").unwrap(),
+            1 => fs::remove_file(canaries.in_tmp().join("sub/deeper/note.md")).unwrap(),
+            _ => fs::create_dir(canaries.in_tmp().join("new")).unwrap(),
+        }
+        let caught = std::panic::catch_unwind(|| canaries.assert_untouched()).is_err();
+        assert!(caught, "change {change} went unnoticed");
+    }
+}
