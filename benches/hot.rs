@@ -73,14 +73,32 @@ fn hot(c: &mut Criterion) {
     let empty = tempfile::tempdir().expect("a temp folder");
     let theme = quire::render::Theme::load(empty.path()).expect("the built-in theme");
     let site = quire::site::Site::assemble(&config, &docs, &options).expect("a site");
-    let pages = quire::render::render(&theme, &site, &config, &Default::default(), None, false)
-        .expect("renders")
-        .changed
-        .len();
+    let pages = quire::render::render(
+        &theme,
+        &site,
+        &config,
+        &Default::default(),
+        None,
+        false,
+        &Default::default(),
+    )
+    .expect("renders")
+    .changed
+    .len();
     let mut group = c.benchmark_group("per page");
     group.throughput(Throughput::Elements(pages as u64));
     group.bench_function("template render (default theme)", |b| {
-        b.iter(|| quire::render::render(&theme, &site, &config, &Default::default(), None, false))
+        b.iter(|| {
+            quire::render::render(
+                &theme,
+                &site,
+                &config,
+                &Default::default(),
+                None,
+                false,
+                &Default::default(),
+            )
+        })
     });
     group.finish();
 

@@ -237,6 +237,11 @@ fn parse_base_url(input: &str) -> Result<(String, String), String> {
     if !path.ends_with('/') {
         path.push('/');
     }
+    if let Err(problem) = crate::routes::check_url_path(&path) {
+        return Err(format!(
+            "`base_url` cannot be used: its path {problem}, found `{input}`"
+        ));
+    }
     Ok((s, path))
 }
 
@@ -295,13 +300,17 @@ impl Permalink {
                 "`permalink` must contain {{slug}} so posts get distinct URLs, found `{pattern}`"
             ));
         }
-        if parts
-            .iter()
-            .any(|p| matches!(p, PermalinkPart::Text(t) if t.contains("..") || t.contains('\\')))
+        let permalink = Permalink { parts };
+        // Every URL it makes must be a plain site path: tokens expand to digits and slugs, so
+        // checking one expansion checks the pattern's own text.
+        if let Err(problem) =
+            crate::routes::check_url_path(&permalink.expand("slug", Some((2024, 1, 1))))
         {
-            return Err(format!("`permalink` must not contain `..`: `{pattern}`"));
+            return Err(format!(
+                "`permalink` cannot be used: {problem}; write a site path like \"/posts/{{slug}}/\", found `{pattern}`"
+            ));
         }
-        Ok(Permalink { parts })
+        Ok(permalink)
     }
 
     /// Whether the pattern needs the post's date.

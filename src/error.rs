@@ -97,6 +97,24 @@ pub enum Error {
     #[error("refusing to use {} as the output folder: {reason}", path.display())]
     UnsafeOutput { path: PathBuf, reason: String },
 
+    /// A path that would leave the output folder, caught where paths are joined onto it.
+    /// Sources report their own paths with a position first; this is the last line of defence.
+    #[error(
+        "refusing to write `{path}`: {problem}, so it could name a file outside the output folder"
+    )]
+    UnsafePath {
+        path: String,
+        problem: crate::routes::PathProblem,
+    },
+
+    /// Two outputs of one build would be the same file.
+    #[error("{first} and {second} would both be written to {path}: change one of them")]
+    OutputClash {
+        path: String,
+        first: String,
+        second: String,
+    },
+
     #[error("{0}")]
     Other(String),
 

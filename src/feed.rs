@@ -30,19 +30,7 @@ pub fn feeds(
     previous: &HashMap<String, u64>,
     emit: Option<crate::render::Emit>,
 ) -> crate::error::Result<Feeds> {
-    let limit = config.feed_limit;
-    let home = join_url(&config.base_path, "/");
-    let all: Vec<usize> = (0..site.posts.len().min(limit)).collect();
-    let mut specs = vec![Spec {
-        title: config.title.clone(),
-        page: home,
-        posts: all,
-    }];
-    specs.extend(site.tags.terms.iter().map(|term| Spec {
-        title: format!("{}: posts tagged “{}”", config.title, term.name),
-        page: term.url.clone(),
-        posts: term.posts.iter().take(limit).copied().collect(),
-    }));
+    let specs = specs(site, config)?;
 
     // Fingerprint each feed from what its entries show, and build only feeds that changed:
     // rebuilding all of them (full content, made absolute) on every edit would cost more than
@@ -79,7 +67,7 @@ pub fn feeds(
     let mut fingerprints = Vec::with_capacity(specs.len() * 2);
     let mut changed_specs = Vec::new();
     for spec in specs {
-        let dir = output_dir(config, &spec.page);
+        let dir = &spec.dir;
         let mut parts = vec![config_fp, fingerprint::of(&(&spec.title, &spec.page))];
         parts.extend(spec.posts.iter().map(|&i| entry_fps[i]));
         let fp = fingerprint::combine(&parts);
@@ -113,7 +101,7 @@ pub fn feeds(
             .iter()
             .filter_map(|&i| entries[i].as_ref())
             .collect();
-        let dir = output_dir(config, &spec.page);
+        let dir = &spec.dir;
         [
             Output {
                 path: format!("{dir}{ATOM}"),
@@ -138,11 +126,52 @@ pub fn feeds(
     Ok((outputs, fingerprints))
 }
 
+/// Every feed's output path, with the URL of the page it mirrors.
+pub fn paths(site: &Site, config: &Config) -> crate::error::Result<Vec<(String, String)>> {
+    Ok(specs(site, config)?
+        .into_iter()
+        .flat_map(|spec| [ATOM, RSS].map(|name| (format!("{}{name}", spec.dir), spec.page.clone())))
+        .collect())
+}
+
+/// The feeds of the site: the site-wide pair and one pair per tag.
+fn specs(site: &Site, config: &Config) -> crate::error::Result<Vec<Spec>> {
+    let limit = config.feed_limit;
+    let home = join_url(&config.base_path, "/");
+    let all: Vec<usize> = (0..site.posts.len().min(limit)).collect();
+    let dir = |page: &str| {
+        crate::routes::output_dir(&config.base_path, page).map_err(|problem| {
+            crate::error::Error::UnsafePath {
+                path: page.to_string(),
+                problem,
+            }
+        })
+    };
+    let mut specs = vec![Spec {
+        title: config.title.clone(),
+        dir: dir(&home)?,
+        page: home,
+        posts: all,
+    }];
+    for term in &site.tags.terms {
+        specs.push(Spec {
+            title: format!("{}: posts tagged “{}”", config.title, term.name),
+            dir: dir(&term.url)?,
+            page: term.url.clone(),
+            posts: term.posts.iter().take(limit).copied().collect(),
+        });
+    }
+
+    Ok(specs)
+}
+
 /// One feed: its title, the URL path of the HTML page it mirrors (its feeds sit beside it),
 /// and the posts in it (indices into `Site::posts`, newest first).
 struct Spec {
     title: String,
     page: String,
+    /// The output folder the page's feeds are written to (`""` or ending in `/`).
+    dir: String,
     posts: Vec<usize>,
 }
 
@@ -316,13 +345,6 @@ pub fn escape(out: &mut String, text: &str) {
 
 fn epoch() -> Date {
     DateTime::<FixedOffset>::default()
-}
-
-/// The output folder (relative, `""` or ending in `/`) of a URL path under the base path.
-fn output_dir(config: &Config, page: &str) -> String {
-    page.strip_prefix(config.base_path.as_str())
-        .unwrap_or(page.trim_start_matches('/'))
-        .to_string()
 }
 
 /// The newest update among the entries: the feed's own update date, so that the same posts

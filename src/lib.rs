@@ -23,6 +23,7 @@ pub mod highlight;
 pub mod markdown;
 pub mod output;
 pub mod render;
+pub mod routes;
 pub mod scaffold;
 pub mod serve;
 pub mod session;

@@ -100,6 +100,16 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
+/// `rel` joined onto `dir`, if it names a file inside it. Every path this module writes or
+/// deletes goes through here, whatever produced it (see [`crate::routes`]).
+fn inside(dir: &Path, rel: &str) -> Result<PathBuf> {
+    crate::routes::check_relative(rel).map_err(|problem| Error::UnsafePath {
+        path: rel.to_string(),
+        problem,
+    })?;
+    Ok(dir.join(rel))
+}
+
 /// Write `outputs` and `copies` into a fresh folder and swap it in at `output`.
 /// Returns the number of files written.
 pub fn write_site(output: &Path, outputs: &[Output], copies: &[Copy]) -> Result<usize> {
@@ -144,7 +154,7 @@ impl Staging {
 
     /// Write one file now; safe to call from many threads.
     pub fn write(&self, output: &Output) -> Result<()> {
-        let path = self.fresh.join(&output.path);
+        let path = inside(&self.fresh, &output.path)?;
         if let Some(dir) = path.parent() {
             fs::create_dir_all(dir).map_err(|e| self.staged(Error::io(dir, e)))?;
         }
@@ -211,7 +221,7 @@ fn create_folders(dir: &Path, outputs: &[Output], copies: &[Copy]) -> Result<()>
     folders.sort_unstable();
     folders.dedup();
     for f in folders {
-        let d = dir.join(f);
+        let d = inside(dir, f)?;
         fs::create_dir_all(&d).map_err(|e| Error::io(&d, e))?;
     }
     Ok(())
@@ -220,12 +230,12 @@ fn create_folders(dir: &Path, outputs: &[Output], copies: &[Copy]) -> Result<()>
 fn fill(dir: &Path, outputs: &[Output], copies: &[Copy]) -> Result<usize> {
     create_folders(dir, outputs, copies)?;
     copies.par_iter().try_for_each(|c| {
-        fs::copy(&c.from, dir.join(&c.to))
+        fs::copy(&c.from, inside(dir, &c.to)?)
             .map(|_| ())
             .map_err(|e| Error::io(&c.from, e))
     })?;
     outputs.par_iter().try_for_each(|o| {
-        let path = dir.join(&o.path);
+        let path = inside(dir, &o.path)?;
         fs::write(&path, &o.bytes).map_err(|e| Error::io(&path, e))
     })?;
     Ok(outputs.len() + copies.len())
@@ -359,13 +369,13 @@ pub fn apply(dir: &Path, outputs: &[Output], copies: &[Copy], removed: &[String]
     create_folders(dir, outputs, copies)?;
     outputs
         .par_iter()
-        .try_for_each(|o| write_replacing(&dir.join(&o.path), &o.bytes))?;
+        .try_for_each(|o| write_replacing(&inside(dir, &o.path)?, &o.bytes))?;
     copies.par_iter().try_for_each(|c| {
         let bytes = fs::read(&c.from).map_err(|e| Error::io(&c.from, e))?;
-        write_replacing(&dir.join(&c.to), &bytes)
+        write_replacing(&inside(dir, &c.to)?, &bytes)
     })?;
     for rel in removed {
-        let path = dir.join(rel);
+        let path = inside(dir, rel)?;
         match fs::remove_file(&path) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}

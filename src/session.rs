@@ -21,6 +21,7 @@ use crate::error::{Error, Result};
 use crate::fingerprint;
 use crate::output::{Copy, Output};
 use crate::render::{self, EmbeddedStatic, Theme};
+use crate::routes::{Claims, Owner};
 use crate::site::{self, Site};
 use crate::{BuildOptions, load_config};
 
@@ -248,6 +249,10 @@ impl Session {
         timings.push(("assemble", start.elapsed()));
 
         let theme = self.theme.as_ref().expect("theme loaded above");
+        // Every file that is not a page, claimed before the pages so that no two outputs can
+        // share a path, whichever is written last.
+        let (assets, mut update, claims) = self.assets(&root, &site, &config)?;
+        let claims = claims.into_result()?;
         progress.report(Step::Stage("rendering pages"));
         let pages = render::render(
             theme,
@@ -256,10 +261,10 @@ impl Session {
             &self.pages,
             emit,
             self.options.live_fragments,
+            &claims,
         )?;
         timings.push(("render", start.elapsed()));
         let rendered = pages.rendered;
-        let (assets, mut update) = self.assets(&root, &site, &config, &pages.fingerprints)?;
         update.outputs.extend(pages.changed);
         update.fragments = pages.fragments;
         let generated = self.generated(
@@ -470,54 +475,50 @@ impl Session {
 
     /// The files copied rather than rendered, with fingerprints: the theme's embedded assets
     /// (unless the site has a file of the same name), the site's `static/`, and post bundle
-    /// assets. Returns every asset's fingerprint and an update holding those that changed.
+    /// assets. Returns every asset's fingerprint, an update holding those that changed, and
+    /// the claims of every output that is not a page (these assets, feeds, sitemap), for
+    /// the pages to be checked against.
     fn assets(
         &self,
         root: &Path,
         site: &Site,
         config: &Config,
-        pages: &HashMap<String, u64>,
-    ) -> Result<(HashMap<String, u64>, Update)> {
-        let mut copies: Vec<Copy> = crate::output::list_files(&root.join("static"))?
-            .into_iter()
-            .map(|(from, to)| Copy { from, to })
-            .collect();
+    ) -> Result<(HashMap<String, u64>, Update, Claims)> {
+        let mut claims = Claims::default();
+        let mut copies: Vec<Copy> = Vec::new();
+        for (from, to) in crate::output::list_files(&root.join("static"))? {
+            if claims.claim(to.clone(), Owner::Static(content::relative(root, &from))) {
+                copies.push(Copy { from, to });
+            }
+        }
         let scan = &self.sources.as_ref().expect("documents loaded first").scan;
         for post in site.posts.iter().filter(|p| p.doc.is_bundle) {
             let folder = root.join(post.doc.source.parent().unwrap_or(Path::new("")));
             let Some(files) = scan.assets.get(&folder) else {
                 continue;
             };
-            let page_dir = post
-                .url
-                .strip_prefix(config.base_path.as_str())
-                .unwrap_or(&post.url);
+            let page_dir =
+                crate::routes::output_dir(&config.base_path, &post.url).map_err(|problem| {
+                    Error::UnsafePath {
+                        path: post.url.clone(),
+                        problem,
+                    }
+                })?;
             for asset in files {
                 let rel: Vec<_> = asset
                     .components()
                     .map(|c| c.as_os_str().to_string_lossy())
                     .collect();
-                copies.push(Copy {
+                let copy = Copy {
                     from: folder.join(asset),
                     to: format!("{page_dir}{}", rel.join("/")),
-                });
+                };
+                let owner = Owner::Bundle(content::relative(root, &copy.from));
+                if claims.claim(copy.to.clone(), owner) {
+                    copies.push(copy);
+                }
             }
         }
-        let clashes: Vec<Error> = copies
-            .iter()
-            .filter(|c| pages.contains_key(&c.to))
-            .map(|c| {
-                Error::Other(format!(
-                    "{} would overwrite the generated page {}: rename or remove it",
-                    content::relative(root, &c.from).display(),
-                    c.to
-                ))
-            })
-            .collect();
-        if let Some(e) = Error::from_many(clashes) {
-            return Err(e);
-        }
-
         let mut all = HashMap::new();
         let mut update = Update::default();
         for copy in copies {
@@ -534,7 +535,7 @@ impl Session {
             all.insert(copy.to, fp);
         }
         for name in EmbeddedStatic::iter() {
-            if all.contains_key(name.as_ref()) {
+            if !claims.claim(name.to_string(), Owner::Theme) {
                 continue;
             }
             let Some(file) = EmbeddedStatic::get(&name) else {
@@ -549,6 +550,13 @@ impl Session {
             }
             all.insert(name.into_owned(), fp);
         }
-        Ok((all, update))
+        // The generated files are made after the pages, but their paths are known now.
+        for (path, page) in crate::feed::paths(site, config)? {
+            claims.claim(path, Owner::Feed(page));
+        }
+        for path in ["sitemap.xml", "robots.txt"] {
+            claims.claim(path.to_string(), Owner::Generated);
+        }
+        Ok((all, update, claims))
     }
 }

@@ -514,25 +514,10 @@ fn build_taxonomy<'d>(
     (taxonomy, per_post)
 }
 
-/// The URL path an alias redirects from: a site path under the base path. Folder-like paths
-/// get a trailing `/` (they are written as `<path>/index.html`).
+/// The URL path an alias redirects from: a site path under the base path (see
+/// [`crate::routes::alias_path`]).
 pub fn alias_url(config: &Config, alias: &str) -> Result<String, String> {
-    let a = alias.trim();
-    let bad = !a.starts_with('/')
-        || a.contains(['?', '#', '\\'])
-        || a.split('/').any(|seg| seg == ".." || seg == ".");
-    if bad || a == "/" {
-        return Err(format!(
-            "the alias `{alias}` must be a site path like \"/old/url/\" (starting with `/`, without `..`, `?` or `#`)"
-        ));
-    }
-    let last = a.rsplit('/').next().unwrap_or("");
-    let path = if a.ends_with('/') || last.contains('.') {
-        a.to_string()
-    } else {
-        format!("{a}/")
-    };
-    Ok(join_url(&config.base_path, &path))
+    crate::routes::alias_path(alias).map(|path| join_url(&config.base_path, &path))
 }
 
 /// URLs Quire generates itself, which no post or page may take.

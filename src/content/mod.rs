@@ -211,22 +211,36 @@ impl Document {
         let tags = fm.tags();
         let categories = fm.categories();
         // Checked here, where the front matter text is at hand to point at the entry.
+        let entry_at = |field: &str, value: &str| {
+            let fm_text = split.front_matter;
+            let at = fm_text
+                .find(field)
+                .and_then(|k| fm_text[k..].find(value).map(|i| k + i))
+                .or_else(|| fm_text.find(value))
+                .unwrap_or(0);
+            split.front_matter_offset + at
+        };
         for (field, names) in [("tags", &tags), ("categories", &categories)] {
             if let Some(bad) = names.iter().find(|t| crate::slugify(t).is_empty()) {
-                let fm_text = split.front_matter;
-                let at = fm_text
-                    .find(field)
-                    .and_then(|k| fm_text[k..].find(bad.as_str()).map(|i| k + i))
-                    .or_else(|| fm_text.find(bad.as_str()))
-                    .unwrap_or(0);
                 return Err(err_at(
-                    split.front_matter_offset + at,
+                    entry_at(field, bad),
                     format!(
                         "the {field} entry `{bad}` has no letters or digits to make a URL from: \
                          rename it"
                     ),
                 ));
             }
+        }
+        let aliases = fm.aliases.clone().unwrap_or_default();
+        let alias_errors: Vec<Error> = aliases
+            .iter()
+            .filter_map(|a| {
+                let message = crate::routes::alias_path(a).err()?;
+                Some(err_at(entry_at("aliases", a.trim()), message))
+            })
+            .collect();
+        if let Some(e) = Error::from_many(alias_errors) {
+            return Err(e);
         }
         Ok(Document {
             source: source.to_path_buf(),
@@ -253,7 +267,7 @@ impl Document {
             image,
             draft: fm.is_draft(),
             weight: fm.weight.unwrap_or(0),
-            aliases: fm.aliases.clone().unwrap_or_default(),
+            aliases,
             extra: fm.extra.unwrap_or_default(),
             body: Body::new(
                 split.body.to_string(),

@@ -15,6 +15,7 @@ use crate::config::{BreakingNews, Config};
 use crate::error::{Error, Result};
 use crate::fingerprint;
 use crate::output::Output;
+use crate::routes::Claims;
 use crate::site::{Site, Taxonomy, Term, join_url};
 pub use theme::{EmbeddedStatic, Theme};
 pub use views::page_url;
@@ -63,6 +64,8 @@ enum Job<'a> {
         url: String,
         title: &'a str,
         target: &'a str,
+        /// The document whose front matter names the alias.
+        source: &'a std::path::Path,
     },
 }
 
@@ -118,6 +121,7 @@ pub fn render(
     previous: &HashMap<String, u64>,
     emit: Option<Emit>,
     live_fragments: bool,
+    claims: &Claims,
 ) -> Result<Pages> {
     let mut renderer = Renderer::new(theme, site, config, previous, live_fragments)?;
     let jobs = renderer.jobs();
@@ -153,16 +157,51 @@ pub fn render(
             .collect(),
     };
     let mut errors: Vec<Error> = Vec::new();
-    for r in results {
+    // Two pages of one path, or a page over a static file, a bundle asset or a feed: an
+    // error naming both, whichever would have been written last.
+    let mut clashes: Vec<usize> = Vec::new();
+    let mut results = results;
+    for (j, r) in results.iter_mut().enumerate() {
         match r {
             Ok((path, fingerprint, output)) => {
-                pages.changed.extend(output);
-                pages.fingerprints.insert(path, fingerprint);
+                if let Some(owner) = claims.owner(path) {
+                    errors.push(Error::OutputClash {
+                        first: owner.describe(path),
+                        second: renderer.describe(&jobs[j]),
+                        path: path.clone(),
+                    });
+                    continue;
+                }
+                pages.changed.extend(output.take());
+                if pages
+                    .fingerprints
+                    .insert(path.clone(), *fingerprint)
+                    .is_some()
+                {
+                    clashes.push(j);
+                }
             }
             // The same template error usually repeats on every page: report it once.
-            Err(e) if !errors.iter().any(|x| x.to_string() == e.to_string()) => errors.push(e),
+            Err(e) if !errors.iter().any(|x| x.to_string() == e.to_string()) => {
+                errors.push(std::mem::replace(e, Error::Other(String::new())));
+            }
             Err(_) => {}
         }
+    }
+    for j in clashes {
+        let path = match &results[j] {
+            Ok((path, ..)) => path,
+            Err(_) => continue,
+        };
+        let first = results
+            .iter()
+            .position(|r| matches!(r, Ok((p, ..)) if p == path))
+            .unwrap_or(j);
+        errors.push(Error::OutputClash {
+            first: renderer.describe(&jobs[first]),
+            second: renderer.describe(&jobs[j]),
+            path: path.clone(),
+        });
     }
     match Error::from_many(errors) {
         Some(e) => Err(e),
@@ -351,11 +390,49 @@ impl<'a> Renderer<'a> {
                         url: from,
                         title: &doc.title,
                         target: url,
+                        source: &doc.source,
                     });
                 }
             }
         }
         jobs
+    }
+
+    /// A job in an author's words, for messages about two outputs of one path.
+    fn describe(&self, job: &Job) -> String {
+        let nth = |page: usize, what: String| match page {
+            1 => what,
+            n => format!("page {n} of {what}"),
+        };
+        match *job {
+            Job::Home { page } => nth(page, "the home page".into()),
+            Job::Post(i) => format!("`{}`", self.site.posts[i].doc.source.display()),
+            Job::Page(i) => format!("`{}`", self.site.pages[i].doc.source.display()),
+            Job::TaxonomyList(t) => format!("the list of all {}", self.taxonomies[t].name),
+            Job::Term {
+                taxonomy,
+                term,
+                page,
+            } => {
+                let tax = self.taxonomies[taxonomy];
+                nth(
+                    page,
+                    format!("the {} page `{}`", tax.name, tax.terms[term].name),
+                )
+            }
+            Job::NotFound => "the 404 page".into(),
+            Job::Archive { year, month } => match (year, month) {
+                (Some(y), Some(m)) => {
+                    let y = &self.site.archive[y];
+                    format!("the archive of {}-{:02}", y.year, y.months[m].month)
+                }
+                (Some(y), None) => format!("the archive of {}", self.site.archive[y].year),
+                _ => "the archive".into(),
+            },
+            Job::Alias {
+                ref url, source, ..
+            } => format!("the alias `{url}` in `{}`", source.display()),
+        }
     }
 
     fn render(&self, job: &Job) -> Result<(String, u64, Option<Output>)> {
@@ -365,6 +442,7 @@ impl<'a> Renderer<'a> {
                 ref url,
                 title,
                 target,
+                ..
             } => {
                 let meta = Meta {
                     template: "alias.html",
@@ -440,7 +518,13 @@ impl<'a> Renderer<'a> {
             canonical_url: None,
             kind: meta.kind,
         };
-        let path = output_path(self.config, &meta.url);
+        let path =
+            crate::routes::output_path(&self.config.base_path, &meta.url).map_err(|problem| {
+                Error::UnsafePath {
+                    path: meta.url.clone(),
+                    problem,
+                }
+            })?;
         let fingerprint = fingerprint::combine(&[
             self.base_fingerprint,
             fingerprint::of(meta.template),
@@ -914,18 +998,6 @@ pub fn page_count(items: usize, per_page: usize) -> usize {
     items.div_ceil(per_page).max(1)
 }
 
-/// The output file for a URL path under the base path.
-fn output_path(config: &Config, url: &str) -> String {
-    let rel = url
-        .strip_prefix(config.base_path.as_str())
-        .unwrap_or(url.trim_start_matches('/'));
-    if rel.is_empty() || rel.ends_with('/') {
-        format!("{rel}index.html")
-    } else {
-        rel.to_string()
-    }
-}
-
 /// Markdown as clipped plain text, for meta descriptions.
 fn plain_text(markdown: &str) -> String {
     let text = crate::markdown::render(markdown, &crate::markdown::Options::default()).summary_text;
@@ -955,24 +1027,6 @@ fn clip(text: &str, limit: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::Path;
-
-    #[test]
-    fn output_paths_are_pretty_urls_under_the_base_path() {
-        let mut config = Config::parse(
-            "title = \"T\"\nbase_url = \"https://e.org/blog/\"",
-            Path::new("c"),
-        )
-        .unwrap();
-        assert_eq!(output_path(&config, "/blog/"), "index.html");
-        assert_eq!(output_path(&config, "/blog/posts/a/"), "posts/a/index.html");
-        assert_eq!(output_path(&config, "/blog/404.html"), "404.html");
-        config.set_base_url("https://e.org/").unwrap();
-        assert_eq!(
-            output_path(&config, "/tags/x/page/2/"),
-            "tags/x/page/2/index.html"
-        );
-    }
 
     #[test]
     fn page_counts() {
