@@ -439,6 +439,44 @@ mod tests {
     }
 
     #[test]
+    fn no_path_outside_the_folder_is_written_copied_or_removed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let public = tmp.path().join("site/public");
+        let victim = tmp.path().join("victim.txt");
+        fs::write(&victim, "precious").unwrap();
+        let absolute = victim.display().to_string();
+        let bad = [
+            absolute.as_str(),
+            "../../victim.txt",
+            "a/../../../victim.txt",
+            "a//b",
+            "",
+        ];
+        for rel in bad {
+            let err = write_site(&public, &[out(rel, "x")], &[]).unwrap_err();
+            assert!(matches!(err, Error::UnsafePath { .. }), "{rel:?}: {err}");
+            let copy = Copy {
+                from: victim.clone(),
+                to: rel.to_string(),
+            };
+            let err = write_site(&public, &[], &[copy]).unwrap_err();
+            assert!(matches!(err, Error::UnsafePath { .. }), "{rel:?}: {err}");
+            let staging = Staging::new(&public).unwrap();
+            assert!(staging.write(&out(rel, "x")).is_err(), "{rel:?}");
+            drop(staging);
+            let live = tmp.path().join("site/live");
+            fs::create_dir_all(&live).unwrap();
+            assert!(apply(&live, &[out(rel, "x")], &[], &[]).is_err(), "{rel:?}");
+            assert!(
+                apply(&live, &[], &[], &[rel.to_string()]).is_err(),
+                "{rel:?}"
+            );
+        }
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "precious");
+        assert!(!public.exists(), "no failed write left an output behind");
+    }
+
+    #[test]
     fn leftovers_of_a_killed_build_are_removed() {
         let tmp = tempfile::tempdir().unwrap();
         let stale = tmp.path().join(".public.quire-new-99999");

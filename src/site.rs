@@ -535,7 +535,6 @@ fn check_unique_urls(
     errors: &mut Vec<Error>,
 ) {
     let reserved = reserved_urls(config);
-    let mut seen: HashMap<&str, &Document> = HashMap::new();
     let aliases: Vec<(&Arc<Document>, String)> = posts
         .iter()
         .chain(pages)
@@ -548,23 +547,42 @@ fn check_unique_urls(
             }
         })
         .collect();
+    let documents = posts.len() + pages.len();
     // Documents arrive in scan order (sorted by path), so "first" is stable.
-    for (doc, url) in posts.iter().chain(pages).chain(&aliases) {
+    let mut seen: HashMap<&str, (&Document, bool)> = HashMap::new();
+    for (i, (doc, url)) in posts.iter().chain(pages).chain(&aliases).enumerate() {
+        let is_alias = i >= documents;
         // `/page/…` and `/archive/…` are whole trees of generated pages.
         let is_tree = |r: &str| r.ends_with("/page/") || r.ends_with("/archive/");
-        if reserved
-            .iter()
-            .any(|r| url == r || (is_tree(r) && url.starts_with(r.as_str())))
+        // An alias over a generated page is found with the page it would replace, when the
+        // pages are rendered (`Claims`).
+        if !is_alias
+            && reserved
+                .iter()
+                .any(|r| url == r || (is_tree(r) && url.starts_with(r.as_str())))
         {
             errors.push(Error::Source(Diagnostic::new(
                 &doc.source,
                 format!("the URL {url} is reserved for Quire's own pages: set a different `slug`"),
             )));
-        } else if let Some(first) = seen.insert(url, doc) {
-            errors.push(Error::DuplicateUrl {
-                url: url.clone(),
-                first: first.source.clone(),
-                second: doc.source.clone(),
+        } else if let Some((first, first_is_alias)) = seen.insert(url, (doc, is_alias)) {
+            errors.push(if !is_alias && !first_is_alias {
+                Error::DuplicateUrl {
+                    url: url.clone(),
+                    first: first.source.clone(),
+                    second: doc.source.clone(),
+                }
+            } else {
+                let describe = |d: &Document, alias: bool| match alias {
+                    true => format!("the alias `{url}` in `{}`", d.source.display()),
+                    false => format!("`{}`", d.source.display()),
+                };
+                Error::OutputClash {
+                    path: crate::routes::output_path(&config.base_path, url)
+                        .unwrap_or_else(|_| url.clone()),
+                    first: describe(first, first_is_alias),
+                    second: describe(doc, is_alias),
+                }
             });
         }
     }

@@ -217,6 +217,8 @@ impl Document {
                 .find(field)
                 .and_then(|k| fm_text[k..].find(value).map(|i| k + i))
                 .or_else(|| fm_text.find(value))
+                // Written with escapes (`\\`), the value is not in the text: point at the key.
+                .or_else(|| fm_text.find(field))
                 .unwrap_or(0);
             split.front_matter_offset + at
         };

@@ -492,8 +492,11 @@ impl Drop for Running {
 /// hostile paths aim at them (`../<name>/victim.txt`, `/tmp/<name>/victim.txt`) and then
 /// check that nothing in them was written, deleted or added.
 pub struct Canaries {
-    dirs: Vec<(tempfile::TempDir, Vec<(String, Vec<u8>)>)>,
+    dirs: Vec<(tempfile::TempDir, Entries)>,
 }
+
+/// Paths (folders end in `/`) and bytes.
+type Entries = Vec<(String, Vec<u8>)>;
 
 impl Canaries {
     /// Plant both canaries for `site`.
@@ -531,8 +534,8 @@ impl Canaries {
     }
 
     /// Every file and folder (folders as entries with no bytes and a trailing `/`).
-    fn record(dir: &Path) -> Vec<(String, Vec<u8>)> {
-        let mut out: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
+    fn record(dir: &Path) -> Entries {
+        let mut out: Entries = walkdir::WalkDir::new(dir)
             .min_depth(1)
             .into_iter()
             .map(|e| e.unwrap())
