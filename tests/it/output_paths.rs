@@ -371,3 +371,53 @@ fn a_static_file_still_overrides_theme_assets_and_generated_files() {
         "body { color: red }\n"
     );
 }
+
+/// Slugs and tag slugs are made of letters, digits and `-`, so path syntax in a `slug`, a file
+/// name or a tag becomes words in a URL under the output, never a way out of it.
+#[test]
+fn path_syntax_in_slugs_and_tags_stays_inside_the_output() {
+    let site = TestSite::new();
+    let canaries = Canaries::plant(&site);
+    let tmp = canaries.in_tmp().display().to_string();
+    site.post(
+        "a.md",
+        &format!(
+            "title = \"A\"\ndate = 2020-01-01\nslug = \"../../{tmp}\"\ntags = [\"../../..\\\\x\", \"/{tmp}\"]"
+        ),
+        "x",
+    );
+    site.post(
+        "b..%2f..%2fescape.md",
+        "title = \"B\"\ndate = 2020-01-02",
+        "x",
+    );
+    let built = site.built();
+    canaries.assert_untouched();
+    let files: Vec<String> = tree(&built.out).into_iter().map(|(p, _)| p).collect();
+    let slug = quire::slugify(&tmp);
+    assert!(
+        files.contains(&format!("posts/{slug}/index.html")),
+        "{files:?}"
+    );
+    let b = quire::slugify("b..%2f..%2fescape");
+    assert!(
+        files.contains(&format!("posts/{b}/index.html")),
+        "{files:?}"
+    );
+    assert!(!b.contains(['.', '/', '%']), "{b}");
+    assert!(
+        files.contains(&"tags/x/index.html".to_string()),
+        "{files:?}"
+    );
+    assert!(
+        files.contains(&format!("tags/{slug}/index.html")),
+        "{files:?}"
+    );
+    // Nothing beside the output folder but the site's own sources.
+    let mut beside: Vec<String> = fs::read_dir(site.root())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    beside.sort();
+    assert_eq!(beside, ["config.toml", "content", "public"]);
+}
