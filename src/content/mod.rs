@@ -140,6 +140,16 @@ impl Document {
         }
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
+        if let Some(prefix) = date::bad_year_prefix(&stem) {
+            return Err(Error::Source(Diagnostic::new(
+                source,
+                format!(
+                    "the file name starts with `{prefix}`, which is not a year Quire accepts: \
+                     {}; fix the date or rename the file",
+                    date::YEARS_ACCEPTED
+                ),
+            )));
+        }
         let (name_date, name_rest) = match date::split_date_prefix(&stem) {
             Some((d, rest)) => (Some(d), rest.to_string()),
             // `2023-02-30-x.md`: a typo, not a slug that happens to start with digits.
