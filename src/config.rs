@@ -33,6 +33,10 @@ pub struct Config {
     pub output_dir_at: Option<(usize, usize, String)>,
     pub permalink: Permalink,
     pub breaking_news: Option<BreakingNews>,
+    /// Folders outside the site root that symbolic links in `content/`, `templates/` and
+    /// `static/` may point into (by default a link is followed only within the site root),
+    /// each as written, with where `config.toml` names it (line, column, the line's text).
+    pub allow_symlinks_outside: Vec<(PathBuf, (usize, usize, String))>,
     pub extra: toml::Table,
 }
 
@@ -58,6 +62,7 @@ const KNOWN_KEYS: &[&str] = &[
     "output_dir",
     "permalink",
     "breaking_news",
+    "allow_symlinks_outside",
     "extra",
 ];
 
@@ -87,6 +92,8 @@ struct RawConfig {
     permalink: Option<toml::Spanned<String>>,
     #[serde(default)]
     breaking_news: Option<BreakingNews>,
+    #[serde(default)]
+    allow_symlinks_outside: Vec<toml::Spanned<String>>,
     #[serde(default)]
     extra: toml::Table,
 }
@@ -171,6 +178,19 @@ impl Config {
                 (dir.into_inner(), Some((line, col, source)))
             }
         };
+        let mut allow_symlinks_outside = Vec::new();
+        for dir in raw.allow_symlinks_outside {
+            let start = dir.span().start;
+            if dir.get_ref().trim().is_empty() {
+                return Err(diag(
+                    start,
+                    "`allow_symlinks_outside` entries must be folder paths, not empty".into(),
+                ));
+            }
+            let (line, col) = crate::error::line_col(text, start);
+            let source = text.lines().nth(line - 1).unwrap_or_default().to_string();
+            allow_symlinks_outside.push((PathBuf::from(dir.into_inner()), (line, col, source)));
+        }
         Ok(Config {
             title: raw.title,
             tagline: raw.tagline,
@@ -187,6 +207,7 @@ impl Config {
             output_dir_at,
             permalink,
             breaking_news: raw.breaking_news,
+            allow_symlinks_outside,
             extra: raw.extra,
         })
     }

@@ -28,6 +28,7 @@ pub mod serve;
 pub mod session;
 pub mod site;
 pub mod sitemap;
+pub mod walk;
 
 pub use error::{Error, Result};
 

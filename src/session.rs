@@ -218,9 +218,10 @@ impl Session {
         let progress = self.options.progress.clone();
         progress.report(Step::Stage("reading"));
         let theme_needed = self.theme.is_none();
+        let links = crate::walk::Links::new(&root, &config)?;
         let (theme, documents) = rayon::join(
-            || theme_needed.then(|| Theme::load(&root)),
-            || self.load_documents(&root, changes),
+            || theme_needed.then(|| Theme::load(&root, &links)),
+            || self.load_documents(&root, &links, changes),
         );
         let (theme, documents) = match (theme.transpose(), documents) {
             (Ok(t), Ok(d)) => (t, d),
@@ -259,7 +260,8 @@ impl Session {
         )?;
         timings.push(("render", start.elapsed()));
         let rendered = pages.rendered;
-        let (assets, mut update) = self.assets(&root, &site, &config, &pages.fingerprints)?;
+        let (assets, mut update) =
+            self.assets(&root, &links, &site, &config, &pages.fingerprints)?;
         update.outputs.extend(pages.changed);
         update.fragments = pages.fragments;
         let generated = self.generated(
@@ -396,7 +398,12 @@ impl Session {
 
     /// Every document, reading only what changed. Modified sources are re-read; creations,
     /// deletions and renames make us walk `content/` again, keeping what is unchanged.
-    fn load_documents(&mut self, root: &Path, changes: &Changes) -> Result<Vec<Arc<Document>>> {
+    fn load_documents(
+        &mut self,
+        root: &Path,
+        links: &crate::walk::Links,
+        changes: &Changes,
+    ) -> Result<Vec<Arc<Document>>> {
         let rescan = match &self.sources {
             None => true,
             Some(s) => changes
@@ -405,7 +412,7 @@ impl Session {
                 .any(|p| !s.index.contains_key(p) || !p.is_file()),
         };
         if rescan {
-            let scan = content::scan(root)?;
+            let scan = content::scan(root, links)?;
             let old = self.sources.take();
             let docs = scan
                 .sources
@@ -474,11 +481,33 @@ impl Session {
     fn assets(
         &self,
         root: &Path,
+        links: &crate::walk::Links,
         site: &Site,
         config: &Config,
         pages: &HashMap<String, u64>,
     ) -> Result<(HashMap<String, u64>, Update)> {
-        let mut copies: Vec<Copy> = crate::output::list_files(&root.join("static"))?
+        let statics = crate::output::list_files(root, &root.join("static"), links)?;
+        // The marker that lets `output` delete a folder's contents must come from `output`
+        // alone: copied from `static/`, it would vouch for a folder Quire never wrote.
+        let markers: Vec<Error> = statics
+            .iter()
+            .filter(|(_, rel)| rel.rsplit('/').next() == Some(crate::output::MARKER))
+            .map(|(from, _)| {
+                Error::Source(crate::error::Diagnostic::new(
+                    content::relative(root, from),
+                    format!(
+                        "`{}` is the name of the marker Quire writes into its output folders \
+                         (it lets a build replace that folder's contents), so static files \
+                         cannot have it: remove or rename the file",
+                        crate::output::MARKER
+                    ),
+                ))
+            })
+            .collect();
+        if let Some(e) = Error::from_many(markers) {
+            return Err(e);
+        }
+        let mut copies: Vec<Copy> = statics
             .into_iter()
             .map(|(from, to)| Copy { from, to })
             .collect();

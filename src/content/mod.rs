@@ -365,62 +365,34 @@ pub struct Scan {
     pub assets: BTreeMap<PathBuf, Vec<PathBuf>>,
 }
 
-/// Files editors and systems leave behind that are never content.
-pub fn is_ignored_name(name: &str) -> bool {
-    name.starts_with('.')
-        || name.ends_with('~')
+/// Names never published from any source folder: editor temporaries (`x~`, `.x.swp`, `.#x`,
+/// `#x#`, Vim's `4913` write test), system clutter (`.DS_Store`, `Thumbs.db`) and
+/// version-control folders. `static/` publishes everything else, hidden files included
+/// (`.well-known/`, `.htaccess`, `.nojekyll`).
+pub fn is_editor_temporary(name: &str) -> bool {
+    name.ends_with('~')
         || name.ends_with(".swp")
         || name.ends_with(".swx")
         || name.ends_with(".tmp")
         || name == "4913"
+        || name.starts_with(".#")
         || name.starts_with('#')
+        || matches!(
+            name,
+            ".DS_Store" | "Thumbs.db" | ".git" | ".hg" | ".svn" | ".jj" | ".bzr"
+        )
 }
 
-/// Walk `<root>/content` and sort what is there into documents and bundle assets.
-pub fn scan(root: &Path) -> Result<Scan> {
+/// Names that are never content: [`is_editor_temporary`], and in `content/` every hidden name.
+pub fn is_ignored_name(name: &str) -> bool {
+    name.starts_with('.') || is_editor_temporary(name)
+}
+
+/// Walk `<root>/content` and sort what is there into documents and bundle assets. Symbolic
+/// links are followed as `links` allows (see [`crate::walk`]).
+pub fn scan(root: &Path, links: &crate::walk::Links) -> Result<Scan> {
     let dir = root.join("content");
-    if !dir.is_dir() {
-        return Ok(Scan::default());
-    }
-    let mut files = Vec::new();
-    let mut errors = Vec::new();
-    let walker = walkdir::WalkDir::new(&dir)
-        .follow_links(true)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()));
-    for entry in walker {
-        match entry {
-            Ok(e) if e.file_type().is_file() => files.push(e.into_path()),
-            Ok(_) => {}
-            Err(e) => {
-                let path = e.path().unwrap_or(&dir).to_path_buf();
-                let shown = relative(root, &path);
-                let msg = match (e.loop_ancestor(), e.io_error()) {
-                    (Some(a), _) => {
-                        format!("symbolic link loop back to {}", relative(root, a).display())
-                    }
-                    // Say what the link points at rather than walkdir's absolute path.
-                    (None, Some(io)) => match std::fs::read_link(&path) {
-                        Ok(to) if io.kind() == std::io::ErrorKind::NotFound => format!(
-                            "symbolic link to `{}`, which does not exist: fix or remove the link",
-                            to.display()
-                        ),
-                        Ok(to) => format!(
-                            "cannot follow the symbolic link to `{}`: {io}",
-                            to.display()
-                        ),
-                        Err(_) => format!("cannot read it: {io}"),
-                    },
-                    (None, None) => e.to_string(),
-                };
-                errors.push(Error::Source(Diagnostic::new(shown, msg)));
-            }
-        }
-    }
-    if let Some(e) = Error::from_many(errors) {
-        return Err(e);
-    }
+    let files = crate::walk::files(root, &dir, links, is_ignored_name)?;
 
     let posts_dir = dir.join("posts");
     // Bundle folders: posts/<name>/index.md. Their other files are assets, not documents.

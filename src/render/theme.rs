@@ -30,8 +30,9 @@ pub struct Theme {
 }
 
 impl Theme {
-    /// The embedded theme with the site's `templates/**/*.html` laid over it.
-    pub fn load(root: &Path) -> Result<Theme> {
+    /// The embedded theme with the site's `templates/**/*.html` laid over it, symbolic links
+    /// followed as `links` allows.
+    pub fn load(root: &Path, links: &crate::walk::Links) -> Result<Theme> {
         let mut sources: BTreeMap<String, (PathBuf, String)> = BTreeMap::new();
         for name in EmbeddedTemplates::iter() {
             let file = EmbeddedTemplates::get(&name).expect("listed file exists");
@@ -40,7 +41,7 @@ impl Theme {
             sources.insert(name.into_owned(), (shown, text));
         }
         let dir = root.join("templates");
-        for (path, rel) in crate::output::list_files(&dir)? {
+        for (path, rel) in crate::output::list_files(root, &dir, links)? {
             if !rel.ends_with(".html") {
                 continue;
             }

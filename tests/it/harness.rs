@@ -492,8 +492,11 @@ impl Drop for Running {
 /// hostile paths aim at them (`../<name>/victim.txt`, `/tmp/<name>/victim.txt`) and then
 /// check that nothing in them was written, deleted or added.
 pub struct Canaries {
-    dirs: Vec<(tempfile::TempDir, Vec<(String, Vec<u8>)>)>,
+    dirs: Vec<(tempfile::TempDir, Files)>,
 }
+
+/// Paths and bytes, sorted.
+type Files = Vec<(String, Vec<u8>)>;
 
 impl Canaries {
     /// Plant both canaries for `site`.
