@@ -316,10 +316,18 @@ impl Permalink {
                 "`permalink` must contain {{slug}} so posts get distinct URLs, found `{pattern}`"
             ));
         }
-        if parts
-            .iter()
-            .any(|p| matches!(p, PermalinkPart::Text(t) if t.contains("..") || t.contains('\\')))
-        {
+        let text = |bad: &str| {
+            parts
+                .iter()
+                .any(|p| matches!(p, PermalinkPart::Text(t) if t.contains(bad)))
+        };
+        if text("\\") {
+            return Err(format!(
+                "`permalink` must not contain a backslash `\\`: URLs separate folders with `/`, \
+                 like \"/posts/{{slug}}/\", found `{pattern}`"
+            ));
+        }
+        if text("..") {
             return Err(format!("`permalink` must not contain `..`: `{pattern}`"));
         }
         Ok(Permalink { parts })
@@ -447,5 +455,9 @@ mod tests {
         assert!(Permalink::parse("/posts/{title}/").is_err());
         assert!(Permalink::parse("/posts/").is_err());
         assert!(Permalink::parse("posts/{slug}").is_err());
+        let err = Permalink::parse("/posts\\{slug}/").unwrap_err();
+        assert!(err.contains("must not contain a backslash"), "{err}");
+        let err = Permalink::parse("/posts/../{slug}/").unwrap_err();
+        assert!(err.contains("must not contain `..`"), "{err}");
     }
 }
