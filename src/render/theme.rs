@@ -182,8 +182,8 @@ impl Theme {
     /// Returns the other reports as they were, and these errors.
     fn missing_blocks<'t>(
         &self,
-        reports: Vec<(&'t str, &'t str, usize, usize)>,
-    ) -> (Vec<(&'t str, &'t str, usize, usize)>, Vec<Error>) {
+        reports: Vec<Report<'t>>,
+    ) -> (Vec<Report<'t>>, Vec<Error>) {
         let mut keep = Vec::new();
         // (site template, block) -> built-in templates that fill the block.
         let mut missing: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
@@ -389,6 +389,9 @@ impl Theme {
     }
 }
 
+/// One of Tera's validation reports: (message, template name, line, column).
+type Report<'t> = (&'t str, &'t str, usize, usize);
+
 /// How the built-in templates are named in messages.
 const BUILT_IN: &str = "(built-in theme)";
 
@@ -498,7 +501,7 @@ fn code_spans(text: &str) -> impl Iterator<Item = &str> {
 /// Tera reports unknown filters, tests, functions, components and includes as one message of
 /// rendered reports (`error: Unknown filter `x`` then ` --> name:line:col`). Recover each as
 /// (message, template name, line, column) so they name our files like every other error.
-fn validation_reports(text: &str) -> Vec<(&str, &str, usize, usize)> {
+fn validation_reports(text: &str) -> Vec<Report<'_>> {
     let mut out = Vec::new();
     let mut message = None;
     for line in text.lines() {
