@@ -280,6 +280,13 @@ enum PermalinkPart {
 
 impl Permalink {
     pub fn parse(pattern: &str) -> Result<Permalink, String> {
+        // First: `\posts\{slug}\` is a backslash mistake before it is a missing `/`.
+        if pattern.contains('\\') {
+            return Err(format!(
+                "`permalink` must not contain a backslash `\\`: URLs separate folders with `/`, \
+                 like \"/posts/{{slug}}/\", found `{pattern}`"
+            ));
+        }
         if !pattern.starts_with('/') || !pattern.ends_with('/') {
             return Err(format!(
                 "`permalink` must start and end with `/`, like \"/posts/{{slug}}/\", found `{pattern}`"
@@ -316,18 +323,10 @@ impl Permalink {
                 "`permalink` must contain {{slug}} so posts get distinct URLs, found `{pattern}`"
             ));
         }
-        let text = |bad: &str| {
-            parts
-                .iter()
-                .any(|p| matches!(p, PermalinkPart::Text(t) if t.contains(bad)))
-        };
-        if text("\\") {
-            return Err(format!(
-                "`permalink` must not contain a backslash `\\`: URLs separate folders with `/`, \
-                 like \"/posts/{{slug}}/\", found `{pattern}`"
-            ));
-        }
-        if text("..") {
+        if parts
+            .iter()
+            .any(|p| matches!(p, PermalinkPart::Text(t) if t.contains("..")))
+        {
             return Err(format!("`permalink` must not contain `..`: `{pattern}`"));
         }
         Ok(Permalink { parts })
@@ -455,8 +454,10 @@ mod tests {
         assert!(Permalink::parse("/posts/{title}/").is_err());
         assert!(Permalink::parse("/posts/").is_err());
         assert!(Permalink::parse("posts/{slug}").is_err());
-        let err = Permalink::parse("/posts\\{slug}/").unwrap_err();
-        assert!(err.contains("must not contain a backslash"), "{err}");
+        for pattern in ["/posts\\{slug}/", "\\posts\\{slug}\\", "/{slug}/\\"] {
+            let err = Permalink::parse(pattern).unwrap_err();
+            assert!(err.contains("must not contain a backslash"), "{err}");
+        }
         let err = Permalink::parse("/posts/../{slug}/").unwrap_err();
         assert!(err.contains("must not contain `..`"), "{err}");
     }

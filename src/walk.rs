@@ -138,7 +138,7 @@ pub fn files(
             Ok(e) if e.depth() == 0 => {}
             Ok(e) if e.file_type().is_file() => out.push(e.into_path()),
             Ok(_) => {}
-            Err(e) => errors.borrow_mut().push(walk_error(root, dir, e)),
+            Err(e) => errors.borrow_mut().push(walk_error(root, dir, links, e)),
         }
     }
     match Error::from_many(errors.into_inner()) {
@@ -147,9 +147,16 @@ pub fn files(
     }
 }
 
-/// A walk error in words: a link loop, or a link that leads nowhere.
-fn walk_error(root: &Path, dir: &Path, e: walkdir::Error) -> Error {
+/// A walk error in words: a link loop, or a link that leads nowhere. walkdir finds a loop
+/// before the link is checked: a link out of the site (`static/x -> /`, an ancestor of the
+/// site) is reported as that rather than as a loop.
+fn walk_error(root: &Path, dir: &Path, links: &Links, e: walkdir::Error) -> Error {
     let path = e.path().unwrap_or(dir).to_path_buf();
+    if e.loop_ancestor().is_some()
+        && let Err(out) = links.check(root, &path)
+    {
+        return out;
+    }
     let shown = relative(root, &path);
     let msg = match (e.loop_ancestor(), e.io_error()) {
         (Some(a), _) => format!("symbolic link loop back to {}", relative(root, a).display()),

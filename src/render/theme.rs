@@ -180,10 +180,7 @@ impl Theme {
     /// blocks the built-in pages fill), the site's file is the one to fix: those reports
     /// become one error per (site parent, block), naming the built-in templates that fill it.
     /// Returns the other reports as they were, and these errors.
-    fn missing_blocks<'t>(
-        &self,
-        reports: Vec<Report<'t>>,
-    ) -> (Vec<Report<'t>>, Vec<Error>) {
+    fn missing_blocks<'t>(&self, reports: Vec<Report<'t>>) -> (Vec<Report<'t>>, Vec<Error>) {
         let mut keep = Vec::new();
         // (site template, block) -> built-in templates that fill the block.
         let mut missing: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
