@@ -154,6 +154,9 @@ pub struct Session {
     generated: HashMap<String, u64>,
     /// Nothing will be rebuilt, so each document's source can go once rendered.
     once: bool,
+    /// Where symbolic links could lead in the last build: when `allow_symlinks_outside`
+    /// changes, the sources and templates are walked again.
+    links: Option<crate::walk::Links>,
 }
 
 impl Session {
@@ -167,6 +170,7 @@ impl Session {
             assets: HashMap::new(),
             generated: HashMap::new(),
             once: false,
+            links: None,
         }
     }
 
@@ -217,8 +221,13 @@ impl Session {
         }
         let progress = self.options.progress.clone();
         progress.report(Step::Stage("reading"));
-        let theme_needed = self.theme.is_none();
         let links = crate::walk::Links::new(&root, &config)?;
+        if self.links.as_ref().is_some_and(|l| *l != links) {
+            self.sources = None;
+            self.theme = None;
+        }
+        self.links = Some(links.clone());
+        let theme_needed = self.theme.is_none();
         let (theme, documents) = rayon::join(
             || theme_needed.then(|| Theme::load(&root, &links)),
             || self.load_documents(&root, &links, changes),

@@ -12,7 +12,7 @@ use crate::content::relative;
 use crate::error::{Diagnostic, Error, Result};
 
 /// Where symbolic links may lead: the site root and the folders the config allows, resolved.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Links {
     allowed: Vec<PathBuf>,
 }
