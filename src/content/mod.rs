@@ -1,5 +1,5 @@
 //! The author's sources: walking `content/`, reading files, and parsing each into a
-//! [`Document`]. [`Document::parse`] is pure; [`load`] does the I/O.
+//! [`Document`]. [`Document::parse`] is pure; [`scan`] and [`read`] do the I/O.
 
 pub mod date;
 pub mod front_matter;
