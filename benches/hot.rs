@@ -71,7 +71,11 @@ fn hot(c: &mut Criterion) {
     let config = config();
     // The built-in theme: loaded from a site folder without templates of its own.
     let empty = tempfile::tempdir().expect("a temp folder");
-    let theme = quire::render::Theme::load(empty.path()).expect("the built-in theme");
+    let theme = quire::render::Theme::load(
+        empty.path(),
+        &quire::walk::Links::within(empty.path()).expect("a folder"),
+    )
+    .expect("the built-in theme");
     let site = quire::site::Site::assemble(&config, &docs, &options).expect("a site");
     let pages = quire::render::render(
         &theme,

@@ -33,6 +33,10 @@ pub struct Config {
     pub output_dir_at: Option<(usize, usize, String)>,
     pub permalink: Permalink,
     pub breaking_news: Option<BreakingNews>,
+    /// Folders outside the site root that symbolic links in `content/`, `templates/` and
+    /// `static/` may point into (by default a link is followed only within the site root),
+    /// each as written, with where `config.toml` names it (line, column, the line's text).
+    pub allow_symlinks_outside: Vec<(PathBuf, (usize, usize, String))>,
     pub extra: toml::Table,
 }
 
@@ -58,6 +62,7 @@ const KNOWN_KEYS: &[&str] = &[
     "output_dir",
     "permalink",
     "breaking_news",
+    "allow_symlinks_outside",
     "extra",
 ];
 
@@ -87,6 +92,8 @@ struct RawConfig {
     permalink: Option<toml::Spanned<String>>,
     #[serde(default)]
     breaking_news: Option<BreakingNews>,
+    #[serde(default)]
+    allow_symlinks_outside: Vec<toml::Spanned<String>>,
     #[serde(default)]
     extra: toml::Table,
 }
@@ -171,6 +178,19 @@ impl Config {
                 (dir.into_inner(), Some((line, col, source)))
             }
         };
+        let mut allow_symlinks_outside = Vec::new();
+        for dir in raw.allow_symlinks_outside {
+            let start = dir.span().start;
+            if dir.get_ref().trim().is_empty() {
+                return Err(diag(
+                    start,
+                    "`allow_symlinks_outside` entries must be folder paths, not empty".into(),
+                ));
+            }
+            let (line, col) = crate::error::line_col(text, start);
+            let source = text.lines().nth(line - 1).unwrap_or_default().to_string();
+            allow_symlinks_outside.push((PathBuf::from(dir.into_inner()), (line, col, source)));
+        }
         Ok(Config {
             title: raw.title,
             tagline: raw.tagline,
@@ -187,6 +207,7 @@ impl Config {
             output_dir_at,
             permalink,
             breaking_news: raw.breaking_news,
+            allow_symlinks_outside,
             extra: raw.extra,
         })
     }
@@ -264,6 +285,13 @@ enum PermalinkPart {
 
 impl Permalink {
     pub fn parse(pattern: &str) -> Result<Permalink, String> {
+        // First: `\posts\{slug}\` is a backslash mistake before it is a missing `/`.
+        if pattern.contains('\\') {
+            return Err(format!(
+                "`permalink` must not contain a backslash `\\`: URLs separate folders with `/`, \
+                 like \"/posts/{{slug}}/\", found `{pattern}`"
+            ));
+        }
         if !pattern.starts_with('/') || !pattern.ends_with('/') {
             return Err(format!(
                 "`permalink` must start and end with `/`, like \"/posts/{{slug}}/\", found `{pattern}`"
@@ -435,5 +463,11 @@ mod tests {
         assert!(Permalink::parse("/posts/{title}/").is_err());
         assert!(Permalink::parse("/posts/").is_err());
         assert!(Permalink::parse("posts/{slug}").is_err());
+        for pattern in ["/posts\\{slug}/", "\\posts\\{slug}\\", "/{slug}/\\"] {
+            let err = Permalink::parse(pattern).unwrap_err();
+            assert!(err.contains("must not contain a backslash"), "{err}");
+        }
+        let err = Permalink::parse("/posts/../{slug}/").unwrap_err();
+        assert!(err.contains("a `..` segment"), "{err}");
     }
 }

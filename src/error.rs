@@ -132,6 +132,22 @@ fn display_many(errors: &[Error]) -> String {
 }
 
 impl Error {
+    /// The error with ` (while <doing>)` after its message, saying what Quire was doing when a
+    /// file's problem showed (which page was being rendered).
+    pub fn while_doing(self, doing: &str) -> Error {
+        match self {
+            Error::Source(mut d) => {
+                d.message = format!("{} (while {doing})", d.message);
+                Error::Source(d)
+            }
+            Error::Other(m) => Error::Other(format!("{m} (while {doing})")),
+            Error::Many(all) => {
+                Error::Many(all.into_iter().map(|e| e.while_doing(doing)).collect())
+            }
+            other => other,
+        }
+    }
+
     pub fn io(path: impl AsRef<Path>, source: io::Error) -> Self {
         Error::Io {
             path: path.as_ref().to_path_buf(),

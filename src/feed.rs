@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use url::Url;
 
 use crate::config::Config;
-use crate::content::date::Date;
+use crate::content::date::{Date, representable};
 use crate::fingerprint;
 use crate::output::Output;
 use crate::site::{Post, Site, join_url};
@@ -178,7 +178,8 @@ struct Spec {
 /// A post as every feed shows it: its Atom `<entry>` and RSS `<item>`, written (and their
 /// full content escaped) once, however many feeds show the post.
 struct Entry {
-    /// The update date, else the publication date, else the Unix epoch (Atom requires one).
+    /// The update date, else the publication date, else the Unix epoch (Atom requires one);
+    /// always [`representable`].
     updated: Date,
     atom: String,
     rss: String,
@@ -201,8 +202,15 @@ impl Entry {
             .iter()
             .map(|&t| site.tags.terms[t].name.as_str())
             .collect();
-        let published = post.doc.date;
-        let updated = post.doc.updated.or(published).unwrap_or_else(epoch);
+        // Parsing refuses years these formats cannot carry; should one get here anyway, it is
+        // left out rather than panicking in `to_rfc2822` or writing an invalid RFC 3339 date.
+        let published = post.doc.date.filter(representable);
+        let updated = post
+            .doc
+            .updated
+            .filter(representable)
+            .or(published)
+            .unwrap_or_else(epoch);
         let title = &post.doc.title;
 
         let mut atom = String::with_capacity(content.len() + summary.len() + 512);
@@ -708,6 +716,49 @@ mod tests {
             .find(|o| o.path == path)
             .unwrap_or_else(|| panic!("no {path}"));
         std::str::from_utf8(&o.bytes).unwrap()
+    }
+
+    /// Defence in depth: parsing refuses such years, but the feed writer must not panic on
+    /// one (chrono's `to_rfc2822` does for years outside 0..=9999) nor write it.
+    #[test]
+    fn a_date_no_feed_format_can_carry_is_left_out_not_panicked_on() {
+        let config = config("");
+        let year = |y: i32| {
+            chrono::NaiveDate::from_ymd_opt(y, 1, 1)
+                .unwrap()
+                .and_hms_opt(0, 0, 0)
+                .unwrap()
+                .and_utc()
+                .fixed_offset()
+        };
+        let mut docs = Vec::new();
+        for (name, date, updated) in [("a", -1, 10000), ("b", -100_000, -1), ("c", 2020, 10000)] {
+            let text = format!("+++\ntitle = \"{name}\"\ntags = [\"t\"]\n+++\nx\n");
+            let path = format!("content/posts/{name}.md");
+            let mut doc = Document::parse(Path::new(&path), Kind::Post, &text).unwrap();
+            doc.date = Some(year(date));
+            doc.updated = Some(year(updated));
+            docs.push(Arc::new(doc));
+        }
+        let options = crate::site::Options {
+            drafts: false,
+            now: DateTime::parse_from_rfc3339("2030-01-01T00:00:00Z").unwrap(),
+            release_sources: false,
+        };
+        let site = Site::assemble(&config, &docs, &options).unwrap();
+        let outputs = all_feeds(&site, &config);
+        assert_eq!(outputs.len(), 4);
+        for o in &outputs {
+            let text = std::str::from_utf8(&o.bytes).unwrap();
+            assert!(!text.contains("10000") && !text.contains("-0001"), "{text}");
+            feed_rs::parser::parse(o.bytes.as_slice()).unwrap();
+        }
+        let rss = find(&outputs, "rss.xml");
+        assert_eq!(rss.matches("<pubDate>").count(), 1, "{rss}");
+        assert!(
+            rss.contains("<pubDate>Wed, 1 Jan 2020 00:00:00 +0000</pubDate>"),
+            "{rss}"
+        );
     }
 
     #[test]

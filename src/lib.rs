@@ -7,7 +7,8 @@
 //!
 //! Invariants:
 //! - Only `content` (scan, read), `Config::load`, `render::Theme::load`, the asset listing in
-//!   `session` and `output` touch the file system; everything between them is pure.
+//!   `session`, `walk` (the one walker of source folders they use) and `output` touch the file
+//!   system; everything between them is pure.
 //! - Nothing outside `output` deletes files, and `output` only deletes inside the output folder
 //!   and its own temporary siblings.
 //! - The library never prints: it returns a [`Report`] or an [`Error`]; `main` shows them.
@@ -29,6 +30,7 @@ pub mod serve;
 pub mod session;
 pub mod site;
 pub mod sitemap;
+pub mod walk;
 
 pub use error::{Error, Result};
 

@@ -328,38 +328,29 @@ fn clean_leftovers(parent: &Path, name: &str) -> Result<()> {
     Ok(())
 }
 
-/// Every file under `dir`, as (absolute path, path relative to `dir` with `/` separators).
-/// Hidden and editor temporary files are skipped.
-pub fn list_files(dir: &Path) -> Result<Vec<(PathBuf, String)>> {
-    let mut out = Vec::new();
-    if !dir.is_dir() {
-        return Ok(out);
-    }
-    let walker = walkdir::WalkDir::new(dir)
-        .follow_links(true)
-        .sort_by_file_name()
+/// Every file under `dir` (a folder of the site at `root`), as (absolute path, path relative
+/// to `dir` with `/` separators), by the rules of [`crate::walk`]: editor temporaries and
+/// version-control folders are skipped, hidden files kept, links followed only where `links`
+/// allows.
+pub fn list_files(
+    root: &Path,
+    dir: &Path,
+    links: &crate::walk::Links,
+) -> Result<Vec<(PathBuf, String)>> {
+    let files = crate::walk::files(root, dir, links, crate::content::is_editor_temporary)?;
+    Ok(files
         .into_iter()
-        .filter_entry(|e| {
-            e.depth() == 0 || !crate::content::is_ignored_name(&e.file_name().to_string_lossy())
-        });
-    for entry in walker {
-        let entry = entry.map_err(|e| {
-            let path = e.path().unwrap_or(dir).to_path_buf();
-            Error::io(&path, e.into())
-        })?;
-        if entry.file_type().is_file() {
-            let rel = entry
-                .path()
+        .map(|path| {
+            let rel = path
                 .strip_prefix(dir)
-                .unwrap_or(entry.path())
+                .unwrap_or(&path)
                 .components()
                 .map(|c| c.as_os_str().to_string_lossy())
                 .collect::<Vec<_>>()
                 .join("/");
-            out.push((entry.into_path(), rel));
-        }
-    }
-    Ok(out)
+            (path, rel)
+        })
+        .collect())
 }
 
 /// Apply an incremental update in place (the dev server's folder): changed files are written

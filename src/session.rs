@@ -155,6 +155,9 @@ pub struct Session {
     generated: HashMap<String, u64>,
     /// Nothing will be rebuilt, so each document's source can go once rendered.
     once: bool,
+    /// Where symbolic links could lead in the last build: when `allow_symlinks_outside`
+    /// changes, the sources and templates are walked again.
+    links: Option<crate::walk::Links>,
 }
 
 impl Session {
@@ -168,6 +171,7 @@ impl Session {
             assets: HashMap::new(),
             generated: HashMap::new(),
             once: false,
+            links: None,
         }
     }
 
@@ -218,10 +222,16 @@ impl Session {
         }
         let progress = self.options.progress.clone();
         progress.report(Step::Stage("reading"));
+        let links = crate::walk::Links::new(&root, &config)?;
+        if self.links.as_ref().is_some_and(|l| *l != links) {
+            self.sources = None;
+            self.theme = None;
+        }
+        self.links = Some(links.clone());
         let theme_needed = self.theme.is_none();
         let (theme, documents) = rayon::join(
-            || theme_needed.then(|| Theme::load(&root)),
-            || self.load_documents(&root, changes),
+            || theme_needed.then(|| Theme::load(&root, &links)),
+            || self.load_documents(&root, &links, changes),
         );
         let (theme, documents) = match (theme.transpose(), documents) {
             (Ok(t), Ok(d)) => (t, d),
@@ -251,7 +261,7 @@ impl Session {
         let theme = self.theme.as_ref().expect("theme loaded above");
         // Every file that is not a page, claimed before the pages so that no two outputs can
         // share a path, whichever is written last.
-        let (assets, mut update, claims) = self.assets(&root, &site, &config)?;
+        let (assets, mut update, claims) = self.assets(&root, &links, &site, &config)?;
         let claims = claims.into_result()?;
         progress.report(Step::Stage("rendering pages"));
         let pages = render::render(
@@ -401,7 +411,12 @@ impl Session {
 
     /// Every document, reading only what changed. Modified sources are re-read; creations,
     /// deletions and renames make us walk `content/` again, keeping what is unchanged.
-    fn load_documents(&mut self, root: &Path, changes: &Changes) -> Result<Vec<Arc<Document>>> {
+    fn load_documents(
+        &mut self,
+        root: &Path,
+        links: &crate::walk::Links,
+        changes: &Changes,
+    ) -> Result<Vec<Arc<Document>>> {
         let rescan = match &self.sources {
             None => true,
             Some(s) => changes
@@ -410,7 +425,7 @@ impl Session {
                 .any(|p| !s.index.contains_key(p) || !p.is_file()),
         };
         if rescan {
-            let scan = content::scan(root)?;
+            let scan = content::scan(root, links)?;
             let old = self.sources.take();
             let docs = scan
                 .sources
@@ -481,12 +496,34 @@ impl Session {
     fn assets(
         &self,
         root: &Path,
+        links: &crate::walk::Links,
         site: &Site,
         config: &Config,
     ) -> Result<(HashMap<String, u64>, Update, Claims)> {
+        let statics = crate::output::list_files(root, &root.join("static"), links)?;
+        // The marker that lets `output` delete a folder's contents must come from `output`
+        // alone: copied from `static/`, it would vouch for a folder Quire never wrote.
+        let markers: Vec<Error> = statics
+            .iter()
+            .filter(|(_, rel)| rel.rsplit('/').next() == Some(crate::output::MARKER))
+            .map(|(from, _)| {
+                Error::Source(crate::error::Diagnostic::new(
+                    content::relative(root, from),
+                    format!(
+                        "`{}` is the name of the marker Quire writes into its output folders \
+                         (it lets a build replace that folder's contents), so static files \
+                         cannot have it: remove or rename the file",
+                        crate::output::MARKER
+                    ),
+                ))
+            })
+            .collect();
+        if let Some(e) = Error::from_many(markers) {
+            return Err(e);
+        }
         let mut claims = Claims::default();
         let mut copies: Vec<Copy> = Vec::new();
-        for (from, to) in crate::output::list_files(&root.join("static"))? {
+        for (from, to) in statics {
             if claims.claim(to.clone(), Owner::Static(content::relative(root, &from))) {
                 copies.push(Copy { from, to });
             }

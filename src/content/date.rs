@@ -2,15 +2,75 @@
 //! `YYYY-MM-DD HH:MM:SS +ZZZZ`, and the date prefix of `YYYY-MM-DD-slug.md` file names.
 //! Dates without an offset are taken as UTC so builds do not depend on the machine's `TZ`.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use std::fmt;
 
 pub type Date = DateTime<FixedOffset>;
 
+/// The years a date may have. Feeds carry dates as RFC 3339 (four-digit years, no sign) and
+/// RFC 2822 (chrono panics writing other years); year 0 is left out as no post is written in
+/// it, and a `0000` is a placeholder more often than not.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1..=9999;
+
+/// What [`YEARS`] means, for messages.
+pub const YEARS_ACCEPTED: &str =
+    "years run from 0001 to 9999, written with four digits and no sign";
+
+/// Whether a date's year is in [`YEARS`], so it can be written in every format Quire writes
+/// (feeds, sitemap, pages).
+pub fn representable(d: &Date) -> bool {
+    YEARS.contains(&d.year())
+}
+
 /// Parse a date or datetime written by hand.
 pub fn parse_date(input: &str) -> Result<Date, String> {
     let s = input.trim();
+    // chrono's `%Y` takes a sign and any number of digits (`+10000`, `-0001`): refuse such
+    // years before they reach a feed, where they cannot be written.
+    let out_of_range = || {
+        let shown = s.split(['T', ' ']).next().unwrap_or(s);
+        format!("`{shown}` is not a year Quire accepts: {YEARS_ACCEPTED}, like 2024-05-01")
+    };
+    if odd_year(s) {
+        return Err(out_of_range());
+    }
+    let d = parse_any(s, input)?;
+    if !representable(&d) {
+        return Err(out_of_range());
+    }
+    Ok(d)
+}
+
+/// Whether `s` starts with a year that has a sign or other than four digits, then `-MM-DD`
+/// (`+10000-01-01`, `-0001-01-01`, `+2024-01-01`, `999-01-01`).
+pub fn odd_year(s: &str) -> bool {
+    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
+    let n = digits.bytes().take_while(u8::is_ascii_digit).count();
+    let signed = digits.len() != s.len();
+    (signed || n != 4)
+        && n >= 1
+        && digits
+            .get(n..n + 6)
+            .is_some_and(|md| date_shaped(&format!("0000{md}")))
+}
+
+/// The date at the start of a file stem when it is followed by the end, `-` or `_` but its
+/// year is signed, longer than four digits or 0000 (`-0001-01-01-x`, `10000-01-01`,
+/// `0000-01-01-x`). Shorter years (`12-01-01-x`) stay part of the slug, as they always were.
+pub fn bad_year_prefix(stem: &str) -> Option<&str> {
+    let digits = stem.strip_prefix(['+', '-']).unwrap_or(stem);
+    let n = digits.bytes().take_while(u8::is_ascii_digit).count();
+    let signed = digits.len() != stem.len();
+    let end = stem.len() - digits.len() + n + 6;
+    let prefix = stem.get(..end)?;
+    let bad = (odd_year(prefix) && (signed || n > 4))
+        || (n == 4 && prefix.starts_with("0000") && date_shaped(prefix));
+    let ends = matches!(stem.as_bytes().get(end), None | Some(b'-' | b'_'));
+    (bad && ends).then_some(prefix)
+}
+
+fn parse_any(s: &str, input: &str) -> Result<Date, String> {
     if let Ok(d) = DateTime::parse_from_rfc3339(s) {
         return Ok(d);
     }
@@ -68,9 +128,13 @@ fn utc(d: NaiveDateTime) -> Date {
     Utc.from_utc_datetime(&d).fixed_offset()
 }
 
-/// Split a `YYYY-MM-DD-rest` file stem into its date and the rest.
+/// Split a `YYYY-MM-DD-rest` file stem into its date and the rest. Only four-digit years in
+/// [`YEARS`] count.
 pub fn split_date_prefix(stem: &str) -> Option<(Date, &str)> {
     let prefix = stem.get(..10)?;
+    if !date_shaped(prefix) {
+        return None;
+    }
     let rest = stem.get(10..)?;
     let rest = match rest.strip_prefix(['-', '_']) {
         Some(r) => r,
@@ -78,7 +142,8 @@ pub fn split_date_prefix(stem: &str) -> Option<(Date, &str)> {
         None => return None,
     };
     let date = NaiveDate::parse_from_str(prefix, "%Y-%m-%d").ok()?;
-    Some((utc(date.and_hms_opt(0, 0, 0)?), rest))
+    let date = utc(date.and_hms_opt(0, 0, 0)?);
+    representable(&date).then_some((date, rest))
 }
 
 /// A front matter date: a string in any accepted form, or a native TOML datetime.
@@ -156,6 +221,67 @@ mod tests {
     }
 
     #[test]
+    fn years_outside_0001_to_9999_are_refused_in_every_form() {
+        for bad in [
+            "+10000-01-01",
+            "-0001-01-01",
+            "10000-01-01",
+            "+2024-05-01",
+            "999-01-01",
+            "0000-01-01",
+            "0000-12-31T23:00:00Z",
+            "-0001-01-01T10:00:00+01:00",
+            "+10000-01-01 10:00:00 +0000",
+            "+10000-01-01T00:00:00",
+        ] {
+            let err = parse_date(bad).unwrap_err();
+            assert!(err.contains("not a year Quire accepts"), "{bad}: {err}");
+            assert!(err.contains("0001 to 9999"), "{bad}: {err}");
+        }
+        for good in [
+            "0001-01-01",
+            "0001-01-01T00:00:00+01:00",
+            "9999-12-31",
+            "9999-12-31T23:59:59-05:00",
+        ] {
+            let d = parse_date(good).unwrap();
+            assert!(representable(&d), "{good}");
+            // The formats the feeds write, which panic or go wrong outside these years.
+            assert!(d.to_rfc2822().len() > 20, "{good}");
+            assert_eq!(&d.to_rfc3339()[..4], &good[..4], "{good}");
+        }
+    }
+
+    #[test]
+    fn file_name_prefixes_with_other_years() {
+        for stem in [
+            "-0001-01-01-x",
+            "+1000-01-01-x",
+            "10000-01-01",
+            "0000-01-01_x",
+            "-001-01-01-x",
+        ] {
+            assert!(split_date_prefix(stem).is_none(), "{stem}");
+            assert!(bad_year_prefix(stem).is_some(), "{stem}");
+        }
+        assert_eq!(bad_year_prefix("+10000-01-01-x"), Some("+10000-01-01"));
+        // Short years and other digits stay part of the slug; good years are dates.
+        for stem in [
+            "12-01-01-x",
+            "2023-11-02-x",
+            "10000-01-01x",
+            "market-day",
+            "-x",
+        ] {
+            assert!(bad_year_prefix(stem).is_none(), "{stem}");
+        }
+        assert_eq!(
+            split_date_prefix("0001-01-01-x").unwrap().0.to_rfc3339(),
+            "0001-01-01T00:00:00+00:00"
+        );
+    }
+
+    #[test]
     fn file_name_prefix() {
         let (d, rest) = split_date_prefix("2023-11-02-market-day").unwrap();
         assert_eq!(d.to_rfc3339(), "2023-11-02T00:00:00+00:00");
@@ -184,5 +310,10 @@ mod tests {
             .err()
             .unwrap();
         assert!(err.message().contains("a date like"), "{err}");
+        let err = toml::from_str::<T>("a = 0000-01-01\nb = 2024-05-01\nc = 2024-05-01")
+            .err()
+            .unwrap();
+        assert!(err.message().contains("not a year Quire accepts"), "{err}");
+        assert_eq!(err.span(), Some(4..14));
     }
 }

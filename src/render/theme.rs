@@ -30,17 +30,18 @@ pub struct Theme {
 }
 
 impl Theme {
-    /// The embedded theme with the site's `templates/**/*.html` laid over it.
-    pub fn load(root: &Path) -> Result<Theme> {
+    /// The embedded theme with the site's `templates/**/*.html` laid over it, symbolic links
+    /// followed as `links` allows.
+    pub fn load(root: &Path, links: &crate::walk::Links) -> Result<Theme> {
         let mut sources: BTreeMap<String, (PathBuf, String)> = BTreeMap::new();
         for name in EmbeddedTemplates::iter() {
             let file = EmbeddedTemplates::get(&name).expect("listed file exists");
             let text = String::from_utf8_lossy(&file.data).into_owned();
-            let shown = PathBuf::from(format!("(built-in theme) templates/{name}"));
+            let shown = PathBuf::from(format!("{BUILT_IN} templates/{name}"));
             sources.insert(name.into_owned(), (shown, text));
         }
         let dir = root.join("templates");
-        for (path, rel) in crate::output::list_files(&dir)? {
+        for (path, rel) in crate::output::list_files(root, &dir, links)? {
             if !rel.ends_with(".html") {
                 continue;
             }
@@ -88,9 +89,10 @@ impl Theme {
                 )
             }
             ErrorKind::Msg(text) if !validation_reports(text).is_empty() => {
-                let errors = validation_reports(text)
+                let (reports, blocks) = self.missing_blocks(validation_reports(text));
+                let errors = blocks
                     .into_iter()
-                    .map(|(message, name, line, col)| {
+                    .chain(reports.into_iter().map(|(message, name, line, col)| {
                         let (shown, source) = self
                             .sources
                             .get(name)
@@ -99,7 +101,7 @@ impl Theme {
                         Error::Source(
                             Diagnostic::new(shown, message).at_line_col(source, line, col),
                         )
-                    })
+                    }))
                     .collect();
                 Error::from_many(errors).expect("at least one report")
             }
@@ -114,15 +116,29 @@ impl Theme {
                 tpl,
                 inheritance_chain,
             } => {
-                let last = inheritance_chain.last().unwrap_or(tpl);
-                let mut chain = inheritance_chain.clone();
-                chain.push(tpl.clone());
-                self.at_tag(
-                    last,
-                    "extends",
-                    tpl,
-                    format!("`{tpl}` extends itself: {}", chain.join(" → ")),
-                )
+                // Tera found the loop while following `tpl`'s parents, which may only lead
+                // into it (a built-in `404.html` extending a site `base.html` that is in the
+                // loop): report the loop itself, at the `extends` tag that closes it.
+                let mut path = vec![tpl.clone()];
+                path.extend(inheritance_chain.iter().cloned());
+                let last = path.last().expect("not empty").clone();
+                let first = path.iter().position(|t| *t == last).unwrap_or(0);
+                let cycle = &path[first..];
+                let closer = cycle.get(cycle.len().saturating_sub(2)).unwrap_or(&last);
+                let message = if cycle.len() <= 2 {
+                    format!("`{last}` extends itself")
+                } else {
+                    let names: Vec<String> = cycle[..cycle.len() - 1]
+                        .iter()
+                        .map(|t| format!("`{t}`"))
+                        .collect();
+                    format!(
+                        "{} extend each other in a loop: {}",
+                        names.join(" and "),
+                        cycle.join(" → ")
+                    )
+                };
+                self.at_tag(closer, "extends", &last, message)
             }
             ErrorKind::CircularInclude { tpl, include_chain } => {
                 let n = include_chain.len();
@@ -137,6 +153,16 @@ impl Theme {
                     format!("`{tpl}` includes itself: {}", include_chain.join(" → ")),
                 )
             }
+            ErrorKind::Msg(text) if text.contains("recursion depth for components") => {
+                match self.component_loop() {
+                    Some(e) => e,
+                    None => Error::Other(format!(
+                        "templates: {text} A component calls itself, directly or through others, \
+                         more than {} times deep",
+                        MAX_COMPONENT_DEPTH
+                    )),
+                }
+            }
             _ => {
                 let mut msg = format!("templates: {e}");
                 let mut source = std::error::Error::source(e);
@@ -147,6 +173,151 @@ impl Theme {
                 Error::Other(msg)
             }
         }
+    }
+
+    /// Tera reports a block that no parent defines against the child. When the child is a
+    /// built-in template whose parent is the site's (a `templates/base.html` without the
+    /// blocks the built-in pages fill), the site's file is the one to fix: those reports
+    /// become one error per (site parent, block), naming the built-in templates that fill it.
+    /// Returns the other reports as they were, and these errors.
+    fn missing_blocks<'t>(&self, reports: Vec<Report<'t>>) -> (Vec<Report<'t>>, Vec<Error>) {
+        let mut keep = Vec::new();
+        // (site template, block) -> built-in templates that fill the block.
+        let mut missing: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+        for report in reports {
+            let (message, name, _, _) = report;
+            let block = message
+                .strip_prefix("Block `")
+                .and_then(|m| m.strip_suffix("` is not defined in any parent template"));
+            let site_parent = block.and_then(|_| {
+                if !self.is_built_in(name) {
+                    return None;
+                }
+                // The topmost site template among the ancestors: the one that would hold
+                // the block for everything below it.
+                let mut seen = vec![name.to_string()];
+                let mut found = None;
+                while let Some(parent) = self
+                    .sources
+                    .get(seen.last().expect("not empty"))
+                    .and_then(|(_, text)| extends_of(text))
+                {
+                    if seen.iter().any(|s| s == parent) {
+                        break;
+                    }
+                    if !self.is_built_in(parent) {
+                        found = Some(parent.to_string());
+                    }
+                    seen.push(parent.to_string());
+                }
+                found
+            });
+            match (block, site_parent) {
+                (Some(block), Some(parent)) => missing
+                    .entry((parent, block.to_string()))
+                    .or_default()
+                    .push(name.to_string()),
+                _ => keep.push(report),
+            }
+        }
+        let errors = missing
+            .into_iter()
+            .map(|((parent, block), children)| {
+                let shown = self
+                    .sources
+                    .get(&parent)
+                    .map_or_else(|| PathBuf::from(&parent), |(p, _)| p.clone());
+                let (one, fill, who) = match children.len() {
+                    1 => ("template", "fills", "it"),
+                    _ => ("templates", "fill", "them"),
+                };
+                let children: Vec<String> = children.iter().map(|c| format!("`{c}`")).collect();
+                Error::Source(Diagnostic::new(
+                    shown,
+                    format!(
+                        "has no `{{% block {block} %}}`, which the built-in {one} {} {fill}: add \
+                         `{{% block {block} %}}{{% endblock {block} %}}` where that content \
+                         belongs, or override {who} too",
+                        children.join(", ")
+                    ),
+                ))
+            })
+            .collect();
+        (keep, errors)
+    }
+
+    fn is_built_in(&self, template: &str) -> bool {
+        self.sources
+            .get(template)
+            .is_some_and(|(shown, _)| shown.to_string_lossy().starts_with(BUILT_IN))
+    }
+
+    /// A loop of components calling each other, as an error at the call that closes it.
+    fn component_loop(&self) -> Option<Error> {
+        // Component name -> (template, offset of each call in it, callee).
+        let mut calls: BTreeMap<&str, Vec<(&str, usize, &str)>> = BTreeMap::new();
+        let defs: Vec<(&str, &str, usize, usize)> = self
+            .sources
+            .iter()
+            .flat_map(|(template, (_, text))| {
+                components_in(text)
+                    .into_iter()
+                    .map(move |(name, start, end)| (template.as_str(), name, start, end))
+            })
+            .map(|(t, name, start, end)| (name, t, start, end))
+            .collect();
+        let names: Vec<&str> = defs.iter().map(|d| d.0).collect();
+        for &(name, template, start, end) in &defs {
+            let text = &self.sources[template].1;
+            for (offset, callee) in component_calls(&text[start..end], &names) {
+                calls
+                    .entry(name)
+                    .or_default()
+                    .push((template, start + offset, callee));
+            }
+        }
+        // Depth-first from each component; the first call back into the path closes a loop.
+        fn visit<'a>(
+            name: &'a str,
+            calls: &BTreeMap<&'a str, Vec<(&'a str, usize, &'a str)>>,
+            path: &mut Vec<&'a str>,
+        ) -> Option<(Vec<&'a str>, &'a str, usize)> {
+            path.push(name);
+            for &(template, offset, callee) in calls.get(name).into_iter().flatten() {
+                if let Some(i) = path.iter().position(|p| *p == callee) {
+                    let mut cycle = path[i..].to_vec();
+                    cycle.push(callee);
+                    return Some((cycle, template, offset));
+                }
+                if let Some(found) = visit(callee, calls, path) {
+                    return Some(found);
+                }
+            }
+            path.pop();
+            None
+        }
+        let (cycle, template, offset) = calls
+            .keys()
+            .find_map(|name| visit(name, &calls, &mut Vec::new()))?;
+        let (shown, text) = &self.sources[template];
+        let how = if cycle.len() == 2 {
+            format!("component `{}` calls itself", cycle[0])
+        } else {
+            format!(
+                "components call each other in a loop ({})",
+                cycle.join(" → ")
+            )
+        };
+        Some(Error::Source(
+            Diagnostic::new(
+                shown,
+                format!(
+                    "{how}, and rendering went more than {MAX_COMPONENT_DEPTH} calls deep: make \
+                     the recursion stop (an `if` around the call) or remove it"
+                ),
+            )
+            .at_offset(text, offset),
+        ))
     }
 
     /// An error in `template` at its `{% keyword "target" %}` tag, or at its start when the
@@ -215,6 +386,77 @@ impl Theme {
     }
 }
 
+/// One of Tera's validation reports: (message, template name, line, column).
+type Report<'t> = (&'t str, &'t str, usize, usize);
+
+/// How the built-in templates are named in messages.
+const BUILT_IN: &str = "(built-in theme)";
+
+/// How deep Tera lets components call components (its `MAX_COMPONENT_RECURSION_DEPTH`).
+const MAX_COMPONENT_DEPTH: usize = 20;
+
+/// The template a template's `{% extends "name" %}` names.
+fn extends_of(text: &str) -> Option<&str> {
+    code_spans(text).find_map(|code| {
+        let rest = code
+            .trim()
+            .strip_prefix('-')
+            .unwrap_or(code.trim())
+            .trim_start();
+        let rest = rest.strip_prefix("extends")?.trim_start();
+        let quote = rest.chars().next().filter(|c| matches!(c, '"' | '\''))?;
+        let rest = &rest[1..];
+        Some(&rest[..rest.find(quote)?])
+    })
+}
+
+/// The components a template defines: (name, start and end of the body as byte offsets).
+fn components_in(text: &str) -> Vec<(&str, usize, usize)> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(i) = text[from..].find("component ") {
+        let at = from + i;
+        from = at + "component ".len();
+        let opened = text[..at].trim_end_matches([' ', '-']).ends_with("{%");
+        if !opened || text[..at].trim_end().ends_with("end") {
+            continue;
+        }
+        let rest = &text[from..];
+        let name_len = rest
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        let name = &rest[..name_len];
+        let Some(body) = rest.find("%}").map(|e| from + e + 2) else {
+            break;
+        };
+        let end = text[body..]
+            .find(&format!("endcomponent {name}"))
+            .or_else(|| text[body..].find("endcomponent"))
+            .map_or(text.len(), |e| body + e);
+        if !name.is_empty() {
+            out.push((name, body, end));
+        }
+        from = body;
+    }
+    out
+}
+
+/// Calls of the components in `names` within `text` (`<name ... />` or `<name>` inside a
+/// tag): (offset of the name, name).
+fn component_calls<'n>(text: &str, names: &[&'n str]) -> Vec<(usize, &'n str)> {
+    let mut out = Vec::new();
+    for (i, _) in text.match_indices('<') {
+        let rest = &text[i + 1..];
+        for &name in names {
+            let after = rest.strip_prefix(name).and_then(|r| r.chars().next());
+            if after.is_some_and(|c| c.is_whitespace() || c == '/' || c == '>') {
+                out.push((i + 1, name));
+            }
+        }
+    }
+    out
+}
+
 /// Whether `text` has `name` as a whole word that is not an attribute (`x.name`) or inside
 /// quotes.
 fn mentions(text: &str, name: &str) -> bool {
@@ -256,7 +498,7 @@ fn code_spans(text: &str) -> impl Iterator<Item = &str> {
 /// Tera reports unknown filters, tests, functions, components and includes as one message of
 /// rendered reports (`error: Unknown filter `x`` then ` --> name:line:col`). Recover each as
 /// (message, template name, line, column) so they name our files like every other error.
-fn validation_reports(text: &str) -> Vec<(&str, &str, usize, usize)> {
+fn validation_reports(text: &str) -> Vec<Report<'_>> {
     let mut out = Vec::new();
     let mut message = None;
     for line in text.lines() {
@@ -356,6 +598,110 @@ mod tests {
         let err = theme("<p>\n  {% include 'post.html' %}\n").to_string();
         assert!(
             err.starts_with("templates/post.html:2:14: `post.html` includes itself"),
+            "{err}"
+        );
+    }
+
+    /// The built-in theme with the site's templates laid over it, compiled.
+    fn with_site(files: &[(&str, &str)]) -> Result<Theme> {
+        let mut sources = BTreeMap::new();
+        for name in EmbeddedTemplates::iter() {
+            let file = EmbeddedTemplates::get(&name).unwrap();
+            let text = String::from_utf8_lossy(&file.data).into_owned();
+            let shown = PathBuf::from(format!("{BUILT_IN} templates/{name}"));
+            sources.insert(name.into_owned(), (shown, text));
+        }
+        for (name, text) in files {
+            let shown = PathBuf::from(format!("templates/{name}"));
+            sources.insert(name.to_string(), (shown, text.to_string()));
+        }
+        Theme::from_sources(sources)
+    }
+
+    #[test]
+    fn an_extends_loop_is_reported_where_it_closes_not_where_it_was_found() {
+        // Tera finds the loop from `404.html` (the first built-in template extending into it).
+        let err = with_site(&[
+            ("base.html", "{% extends \"x.html\" %}\n"),
+            ("x.html", "{% extends \"y.html\" %}\n"),
+            ("y.html", "{# y #}\n{% extends \"x.html\" %}\n"),
+        ])
+        .err()
+        .unwrap()
+        .to_string();
+        assert_eq!(
+            err,
+            "templates/y.html:2:12: `x.html` and `y.html` extend each other in a loop: \
+             x.html → y.html → x.html"
+        );
+        let err = with_site(&[("x.html", "{% extends 'x.html' %}")])
+            .err()
+            .unwrap();
+        assert_eq!(
+            err.to_string(),
+            "templates/x.html:1:12: `x.html` extends itself"
+        );
+    }
+
+    #[test]
+    fn a_site_base_without_the_blocks_is_blamed_not_the_built_in_pages() {
+        let err = with_site(&[(
+            "base.html",
+            "<main>{% block main %}{% endblock main %}</main>",
+        )])
+        .err()
+        .unwrap();
+        let Error::Many(all) = &err else {
+            panic!("{err}")
+        };
+        let text = err.to_string();
+        assert!(all.len() >= 2, "{text}");
+        assert!(!text.contains(BUILT_IN), "{text}");
+        for e in all {
+            assert!(
+                e.to_string()
+                    .starts_with("templates/base.html: has no `{% block "),
+                "{e}"
+            );
+        }
+        assert!(
+            text.contains("`{% block content %}`, which the built-in templates `404.html`"),
+            "{text}"
+        );
+        // A site template missing a block of a site parent is still reported at its block.
+        let err = with_site(&[
+            ("base.html", "{% block content %}{% endblock content %}{% block head %}{% endblock head %}{% block social %}{% endblock social %}{% block feeds %}{% endblock feeds %}"),
+            ("mine.html", "{% extends \"base.html\" %}\n{% block nope %}{% endblock nope %}"),
+        ])
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(
+            err.starts_with("templates/mine.html:2:10: Block `nope`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn component_recursion_names_the_call_that_loops() {
+        let theme = with_site(&[
+            (
+                "more.html",
+                "{% component a(n) %}\n{{ <b n={n} /> }}\n{% endcomponent a %}\n\
+                 {% component b(n) %}\n  {{ <a n={n} /> }}\n{% endcomponent b %}\n",
+            ),
+            ("mine.html", "<p>{{ <a n={1} /> }}</p>"),
+        ])
+        .unwrap();
+        let err = theme
+            .render(&theme.tera(), "mine.html", &Context::new())
+            .unwrap_err()
+            .to_string();
+        // The loop closes where `b` calls `a` again.
+        assert!(
+            err.starts_with(
+                "templates/more.html:5:7: components call each other in a loop (a → b → a)"
+            ),
             "{err}"
         );
     }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use notify::EventKind;
 use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 
-use crate::content::is_ignored_name;
+use crate::content::{is_editor_temporary, is_ignored_name};
 use crate::error::{Error, Result};
 use crate::session::Changes;
 
@@ -49,9 +49,16 @@ pub fn classify(root: &Path, ignore: &[PathBuf], events: &[RawEvent]) -> Changes
             let Ok(rel) = path.strip_prefix(root) else {
                 continue;
             };
+            // The same names the build leaves out: hidden files count in `static/` and
+            // `templates/` (`.well-known/`), not in `content/`.
+            let in_content = rel.starts_with("content");
             let ignored = rel.components().any(|c| {
                 let name = c.as_os_str().to_string_lossy();
-                is_ignored_name(&name)
+                if in_content {
+                    is_ignored_name(&name)
+                } else {
+                    is_editor_temporary(&name)
+                }
             });
             if ignored {
                 continue;
@@ -206,6 +213,30 @@ mod tests {
         );
         let c = classify_all(&[change(&["content/posts/.a.md.swp", "README.md"])]);
         assert!(c.is_empty());
+    }
+
+    #[test]
+    fn hidden_static_files_count_but_editor_temporaries_do_not() {
+        for path in [
+            "static/.well-known/security.txt",
+            "static/.well-known/acme-challenge/x",
+            "static/.nojekyll",
+            "static/.htaccess",
+        ] {
+            assert!(classify_all(&[change(&[path])]).statics, "{path}");
+        }
+        for path in [
+            "static/.style.css.swp",
+            "static/.#style.css",
+            "static/style.css~",
+            "static/4913",
+            "static/.DS_Store",
+            "static/.git/index",
+        ] {
+            assert!(classify_all(&[change(&[path])]).is_empty(), "{path}");
+        }
+        assert!(classify_all(&[change(&["templates/.hidden.html"])]).templates);
+        assert!(classify_all(&[change(&["content/.hidden.md"])]).is_empty());
     }
 
     #[test]

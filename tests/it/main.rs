@@ -5,6 +5,7 @@ mod bad_input;
 mod build;
 mod check;
 mod cli;
+mod content_safety;
 mod determinism;
 mod errors;
 mod escaping;
