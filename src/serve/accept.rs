@@ -23,6 +23,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
+use tower::ServiceExt as _;
 
 /// How long to wait before accepting again after an error such as `EMFILE`.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
@@ -69,7 +70,15 @@ pub async fn serve(
             next = next => next,
         };
         let _ = stream.set_nodelay(true);
-        let service = TowerToHyperService::new(router.clone());
+        let local = stream.local_addr().ok().map(super::http::LocalAddr);
+        let service = TowerToHyperService::new(router.clone().map_request(
+            move |mut request: hyper::Request<hyper::body::Incoming>| {
+                if let Some(local) = local {
+                    request.extensions_mut().insert(local);
+                }
+                request
+            },
+        ));
         let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
         tokio::spawn(async move {
             // Errors here are the client's (reset, timed out, malformed): nothing to report.
