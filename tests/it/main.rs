@@ -19,4 +19,5 @@ mod output;
 mod sample;
 mod serve;
 mod serve_hostile;
+mod serve_safety;
 mod watch_faults;
