@@ -34,7 +34,8 @@ pub const DEFAULT_DEBOUNCE: std::time::Duration = std::time::Duration::from_mill
 
 /// How long a connection may sit without sending a complete request head before it is
 /// closed. Browsers reopen closed keep-alive connections without fuss; the live-reload stream
-/// is a response, not a wait for a request, and is never cut.
+/// is a response, not a wait for a request, and is not cut by this (see
+/// [`DEFAULT_STREAM_LIFETIME`]).
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// How many live-reload streams may be open at once; opening one more closes the oldest (its
@@ -177,7 +178,7 @@ impl Shared {
 }
 
 /// A running server. Dropping it without [`Server::stop`] leaves it running until the process
-/// ends; `main` calls [`Server::wait`], which returns after Ctrl-C.
+/// ends; `main` calls [`Server::wait`], which returns after a stop signal.
 pub struct Server {
     url: String,
     dir: tempfile::TempDir,
@@ -205,7 +206,7 @@ impl Server {
         self.finish()
     }
 
-    /// Serve until Ctrl-C.
+    /// Serve until SIGINT (Ctrl-C), SIGTERM or SIGHUP; the served folder goes when `self` does.
     pub fn wait(mut self) -> Result<()> {
         self.finish()
     }
