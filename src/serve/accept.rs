@@ -4,7 +4,8 @@
 //! - A connection that sends no complete request head within `idle_timeout` (nothing at all,
 //!   half a request line, or nothing more after a response on a kept-alive connection) is
 //!   closed: hyper's `header_read_timeout` runs whenever a head is awaited. A response being
-//!   streamed (the live-reload event stream) is not a head read, so it is never cut.
+//!   streamed (the live-reload event stream) is not a head read, so this never cuts it (the
+//!   stream ends by itself: `http::events`).
 //! - At most [`max_connections`] connections are open at once; more wait in the kernel's
 //!   backlog until one closes, so the process never runs out of file descriptors because of
 //!   clients. The limit follows the soft `RLIMIT_NOFILE`, raised to the hard limit first.
