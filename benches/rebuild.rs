@@ -63,6 +63,8 @@ fn main() {
             debounce: quire::serve::DEFAULT_DEBOUNCE,
             port_attempts: 0,
             idle_timeout: quire::serve::DEFAULT_IDLE_TIMEOUT,
+            max_streams: quire::serve::DEFAULT_MAX_STREAMS,
+            stream_lifetime: quire::serve::DEFAULT_STREAM_LIFETIME,
         },
         Arc::new(move |e| match e {
             ServeEvent::Built { report, .. } => {

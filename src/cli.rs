@@ -67,7 +67,8 @@ pub struct CheckArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
-    /// Address to listen on. Only this machine can connect unless you pass e.g. 0.0.0.0.
+    /// Address to listen on. Only this machine can connect unless you pass e.g. 0.0.0.0, which
+    /// lets other machines see the preview, drafts included.
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: std::net::IpAddr,
     /// Port to listen on; if it is taken, the next free one is used.

@@ -126,13 +126,29 @@ fn run(cli: Cli) -> Result<(), Error> {
 fn serve(root: std::path::PathBuf, args: cli::ServeArgs) -> Result<(), Error> {
     use quire::serve::{ServeEvent, ServeOptions};
     let open = args.open;
+    let bind = args.bind;
     let shown = std::sync::Mutex::new(Vec::new());
     let on_event = move |event: ServeEvent| match event {
-        ServeEvent::Listening { url, taken } => {
+        ServeEvent::Listening {
+            url,
+            taken,
+            exposed,
+        } => {
             if let Some(port) = taken {
                 println!("Port {port} is taken; using the next free one.");
             }
             println!("Serving at {url} (Ctrl-C to stop)");
+            if let Some(urls) = exposed {
+                let r#where = if urls.is_empty() {
+                    "at this machine's network address".to_string()
+                } else {
+                    format!("at {}", urls.join(" or "))
+                };
+                eprintln!(
+                    "warning: listening on {bind}: other machines can open this preview, \
+                     drafts included, {where}"
+                );
+            }
             if open && let Err(e) = open::that(&url) {
                 eprintln!("could not open a browser: {e}");
             }
@@ -184,6 +200,8 @@ fn serve(root: std::path::PathBuf, args: cli::ServeArgs) -> Result<(), Error> {
             debounce: quire::serve::DEFAULT_DEBOUNCE,
             port_attempts: if args.port == 0 { 0 } else { 50 },
             idle_timeout: quire::serve::DEFAULT_IDLE_TIMEOUT,
+            max_streams: quire::serve::DEFAULT_MAX_STREAMS,
+            stream_lifetime: quire::serve::DEFAULT_STREAM_LIFETIME,
         },
         std::sync::Arc::new(on_event),
     )?;

@@ -4,7 +4,8 @@
 //! - A connection that sends no complete request head within `idle_timeout` (nothing at all,
 //!   half a request line, or nothing more after a response on a kept-alive connection) is
 //!   closed: hyper's `header_read_timeout` runs whenever a head is awaited. A response being
-//!   streamed (the live-reload event stream) is not a head read, so it is never cut.
+//!   streamed (the live-reload event stream) is not a head read, so this never cuts it (the
+//!   stream ends by itself: `http::events`).
 //! - At most [`max_connections`] connections are open at once; more wait in the kernel's
 //!   backlog until one closes, so the process never runs out of file descriptors because of
 //!   clients. The limit follows the soft `RLIMIT_NOFILE`, raised to the hard limit first.
@@ -23,6 +24,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
+use tower::ServiceExt as _;
 
 /// How long to wait before accepting again after an error such as `EMFILE`.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
@@ -69,7 +71,15 @@ pub async fn serve(
             next = next => next,
         };
         let _ = stream.set_nodelay(true);
-        let service = TowerToHyperService::new(router.clone());
+        let local = stream.local_addr().ok().map(super::http::LocalAddr);
+        let service = TowerToHyperService::new(router.clone().map_request(
+            move |mut request: hyper::Request<hyper::body::Incoming>| {
+                if let Some(local) = local {
+                    request.extensions_mut().insert(local);
+                }
+                request
+            },
+        ));
         let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
         tokio::spawn(async move {
             // Errors here are the client's (reset, timed out, malformed): nothing to report.

@@ -2,10 +2,17 @@
 //! (content types, `index.html`, trailing-slash redirects, HEAD, Range, Last-Modified), plus a
 //! layer that refuses paths escaping the folder, sets `Cache-Control: no-cache` and an `ETag`,
 //! and injects the live-reload script and the error overlay into HTML.
+//!
+//! Before anything else, `Host` must name this server (the loopback or the address it
+//! listens on), which keeps DNS-rebinding pages out; and a redirect never leaves the server
+//! (a `Location` of `//host/` is another host to a browser).
 
+use std::collections::VecDeque;
 use std::convert::Infallible;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Component, Path};
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
@@ -15,8 +22,8 @@ use axum::middleware::{self, Next};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use futures_util::Stream;
-use tokio_stream::StreamExt;
+use futures_util::{Stream, StreamExt, future};
+use tokio::sync::oneshot;
 use tokio_stream::wrappers::BroadcastStream;
 use tower_http::services::{ServeDir, ServeFile};
 
@@ -27,6 +34,13 @@ pub const SCRIPT_PATH: &str = "/__quire/livereload.js";
 const SCRIPT: &str = include_str!("livereload.js");
 /// Largest HTML page the server will rewrite; larger ones are served as they are.
 const MAX_HTML: usize = 64 * 1024 * 1024;
+/// How soon a page's `EventSource` reconnects after its stream ends.
+const RECONNECT: Duration = Duration::from_secs(1);
+
+/// The address a connection came in on (the server's side), set by the accept loop: with
+/// `--bind 0.0.0.0` it is the address the client used, so its `Host` may name it.
+#[derive(Debug, Clone, Copy)]
+pub struct LocalAddr(pub SocketAddr);
 
 pub fn router(shared: Arc<Shared>) -> Router {
     let dir = shared.dir.clone();
@@ -40,7 +54,98 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .layer(middleware::from_fn_with_state(shared.clone(), decorate))
         .layer(middleware::from_fn_with_state(shared.clone(), guard))
         .layer(middleware::from_fn_with_state(shared.clone(), mount))
+        .layer(middleware::from_fn_with_state(shared.clone(), gate))
         .with_state(shared)
+}
+
+/// The outermost layer: refuse requests whose `Host` (or absolute-form target) names another
+/// server, and keep every redirect on this one.
+///
+/// Why the `Host` check: a page on any site can have its own name resolve to 127.0.0.1 (DNS
+/// rebinding) and then read the preview, drafts included, as same-origin. Its requests carry
+/// its name in `Host`; a browser sends the loopback or an IP address only to a page loaded
+/// from that address.
+async fn gate(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+    let local = request.extensions().get::<LocalAddr>().map(|l| l.0);
+    let hosts = request.headers().get_all(header::HOST);
+    let mut hosts = hosts.iter();
+    let refusal = match (hosts.next(), hosts.next()) {
+        (None, _) => Some((StatusCode::BAD_REQUEST, "missing Host header")),
+        (Some(_), Some(_)) => Some((StatusCode::BAD_REQUEST, "more than one Host header")),
+        (Some(host), None) => {
+            let named = std::iter::once(host.to_str().unwrap_or(""))
+                .chain(request.uri().authority().map(|a| a.as_str()));
+            let ok = named
+                .into_iter()
+                .all(|h| host_allowed(h, shared.addr, local));
+            (!ok).then_some((StatusCode::FORBIDDEN, "unknown Host"))
+        }
+    };
+    if let Some((status, why)) = refusal {
+        let url = format!("http://{}/", super::shown_addr(shared.addr));
+        return (
+            status,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            format!("{why}: this Quire preview answers only at {url} (or localhost)\n"),
+        )
+            .into_response();
+    }
+    let mut response = next.run(request).await;
+    if let Some(fixed) = response
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|l| l.to_str().ok())
+        .and_then(same_host_location)
+        .and_then(|l| HeaderValue::from_str(&l).ok())
+    {
+        response.headers_mut().insert(header::LOCATION, fixed);
+    }
+    response
+}
+
+/// Whether `host` (a `Host` value: `name`, `name:port`, `[v6]:port`) names this server: the
+/// loopback (`localhost`, `127.0.0.1`, `[::1]`, any 127.x address), the address it listens on
+/// (`bound`), or the address the connection came in on (`local`), at the port it listens on
+/// (with no port only when that is 80).
+pub fn host_allowed(host: &str, bound: SocketAddr, local: Option<SocketAddr>) -> bool {
+    let Ok(authority) = host.parse::<axum::http::uri::Authority>() else {
+        return false;
+    };
+    if authority.as_str().contains('@') {
+        return false;
+    }
+    let port_ok = match authority.port_u16() {
+        Some(p) => p == bound.port(),
+        None => bound.port() == 80 && !authority.as_str().ends_with(':'),
+    };
+    let name = authority.host();
+    let ip = name
+        .strip_prefix('[')
+        .and_then(|n| n.strip_suffix(']'))
+        .unwrap_or(name)
+        .parse::<IpAddr>()
+        .ok()
+        .map(|ip| ip.to_canonical());
+    let name_ok = match ip {
+        Some(ip) => {
+            ip.is_loopback()
+                || (!bound.ip().is_unspecified() && ip == bound.ip().to_canonical())
+                || local.is_some_and(|l| ip == l.ip().to_canonical())
+        }
+        None => name.eq_ignore_ascii_case("localhost"),
+    };
+    port_ok && name_ok
+}
+
+/// `location` with its leading run of slashes, backslashes and blanks made one slash, when it
+/// has more than one: browsers read `//evil.com/` and `/\evil.com/` as another host. `None`
+/// when it is fine as it is.
+pub fn same_host_location(location: &str) -> Option<String> {
+    let rest = location.strip_prefix(['/', '\\'])?;
+    let trimmed = rest.trim_start_matches(|c: char| {
+        c == '/' || c == '\\' || c.is_ascii_whitespace() || c.is_ascii_control()
+    });
+    (trimmed.len() != rest.len() || location.starts_with('\\')).then(|| format!("/{trimmed}"))
 }
 
 async fn script() -> impl IntoResponse {
@@ -53,14 +158,106 @@ async fn script() -> impl IntoResponse {
     )
 }
 
+/// The live-reload streams open now, oldest first, each with the sender that ends it.
+#[derive(Default)]
+pub(crate) struct Streams {
+    next: u64,
+    open: VecDeque<(u64, oneshot::Sender<()>)>,
+}
+
+/// Removes its stream from [`Streams`] when the stream goes (ended, or the client left).
+struct OpenStream {
+    shared: Arc<Shared>,
+    serial: u64,
+}
+
+impl Drop for OpenStream {
+    fn drop(&mut self) {
+        let mut streams = self
+            .shared
+            .streams
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        streams.open.retain(|(s, _)| *s != self.serial);
+    }
+}
+
+/// Register a new stream, ending the oldest ones beyond the limit. Returns the guard and
+/// what resolves when this stream must end.
+fn open_stream(shared: &Arc<Shared>) -> (OpenStream, oneshot::Receiver<()>) {
+    let (end, ended) = oneshot::channel();
+    let mut streams = shared.streams.lock().unwrap_or_else(|e| e.into_inner());
+    let serial = streams.next;
+    streams.next += 1;
+    streams.open.push_back((serial, end));
+    while streams.open.len() > shared.max_streams {
+        if let Some((_, end)) = streams.open.pop_front() {
+            let _ = end.send(());
+        }
+    }
+    let guard = OpenStream {
+        shared: shared.clone(),
+        serial,
+    };
+    (guard, ended)
+}
+
+/// The live-reload stream: `reload` and `css` events, each with the generation as its `id`.
+/// It opens with a `hello` event (or `reload`, when the page reconnects having missed one)
+/// and ends when the server stops, after [`Shared::stream_lifetime`], or when more than
+/// [`Shared::max_streams`] newer ones are open; the page's `EventSource` then reconnects.
 async fn events(
     State(shared): State<Arc<Shared>>,
+    request: Request,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let stream = BroadcastStream::new(shared.events.subscribe())
-        .filter_map(|msg| msg.ok())
+    use std::sync::atomic::Ordering;
+    // Subscribe before reading the generation, so nothing falls between the two.
+    let updates = BroadcastStream::new(shared.events.subscribe());
+    let current = shared.generation.load(Ordering::SeqCst);
+    // `Last-Event-ID` from the browser's own reconnection, `?since=` from the script's.
+    let since = request
+        .headers()
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .or_else(|| {
+            request
+                .uri()
+                .query()
+                .and_then(|q| q.split('&').find_map(|p| p.strip_prefix("since=")))
+        })
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let first = if since.is_some_and(|s| s != current) {
+        super::Message::Reload
+    } else {
+        super::Message::Hello
+    };
+    let (guard, ended) = open_stream(&shared);
+    let lifetime = shared.stream_lifetime;
+    let end = async move {
+        tokio::select! {
+            _ = ended => {}
+            () = tokio::time::sleep(lifetime) => {}
+        }
+    };
+    let generation = move || shared.generation.load(Ordering::SeqCst);
+    let stream = futures_util::stream::once(future::ready((first, current)))
+        // A stream that fell behind missed something: reload.
+        .chain(updates.map(move |m| m.unwrap_or_else(|_| (super::Message::Reload, generation()))))
         // End the stream when the server stops, so graceful shutdown does not wait on it.
-        .take_while(|msg| *msg != super::Message::Close)
-        .map(|msg| Ok(Event::default().event(msg.event()).data(msg.event())));
+        .take_while(|(message, _)| future::ready(*message != super::Message::Close))
+        .take_until(end)
+        .map(move |(message, generation)| {
+            let _open = &guard;
+            let event = Event::default()
+                .event(message.event())
+                .data(message.event())
+                .id(generation.to_string());
+            Ok(if message == super::Message::Hello {
+                event.retry(RECONNECT)
+            } else {
+                event
+            })
+        });
     Sse::new(stream).keep_alive(KeepAlive::default())
 }
 
@@ -299,6 +496,73 @@ mod tests {
             check_path(tmp.path(), "/link/secret.txt"),
             Err(Refusal::NotFound)
         );
+    }
+
+    #[test]
+    fn only_hosts_naming_this_server_are_allowed() {
+        let loopback: SocketAddr = "127.0.0.1:3131".parse().unwrap();
+        let any: SocketAddr = "0.0.0.0:3131".parse().unwrap();
+        let lan: SocketAddr = "192.168.1.5:3131".parse().unwrap();
+        for good in [
+            "127.0.0.1:3131",
+            "localhost:3131",
+            "LocalHost:3131",
+            "[::1]:3131",
+            "127.0.0.2:3131",
+            "[::ffff:127.0.0.1]:3131",
+        ] {
+            assert!(host_allowed(good, loopback, Some(loopback)), "{good}");
+        }
+        for bad in [
+            "evil.com:3131",
+            "evil.com",
+            "127.0.0.1",
+            "127.0.0.1:80",
+            "127.0.0.1:31310",
+            "localhost",
+            "localhost.:3131",
+            "localhost.evil.com:3131",
+            "127.0.0.1.nip.io:3131",
+            "user@127.0.0.1:3131",
+            "[::1]",
+            "::1:3131",
+            "192.168.1.5:3131",
+            "",
+            "127.0.0.1:3131:3131",
+            "127.0.0.1 :3131",
+        ] {
+            assert!(!host_allowed(bad, loopback, Some(loopback)), "{bad}");
+        }
+        // `--bind 0.0.0.0`: the address the client came in on.
+        assert!(host_allowed("192.168.1.5:3131", any, Some(lan)));
+        assert!(!host_allowed("192.168.1.6:3131", any, Some(lan)));
+        assert!(!host_allowed("0.0.0.0:3131", any, Some(lan)));
+        assert!(!host_allowed("evil.com:3131", any, Some(lan)));
+        // `--bind 192.168.1.5`.
+        assert!(host_allowed("192.168.1.5:3131", lan, Some(lan)));
+        assert!(host_allowed("192.168.1.5:3131", lan, None));
+        // Port 80 may be left out, as browsers do.
+        let eighty: SocketAddr = "127.0.0.1:80".parse().unwrap();
+        assert!(host_allowed("localhost", eighty, None));
+        assert!(host_allowed("127.0.0.1:80", eighty, None));
+        assert!(!host_allowed("evil.com", eighty, None));
+    }
+
+    #[test]
+    fn redirects_never_name_another_host() {
+        for (location, fixed) in [
+            ("//evil.com/", Some("/evil.com/")),
+            ("///posts/", Some("/posts/")),
+            ("/\\evil.com/", Some("/evil.com/")),
+            ("\\evil.com/", Some("/evil.com/")),
+            ("/\t/evil.com/", Some("/evil.com/")),
+            ("/ //evil.com/", Some("/evil.com/")),
+            ("/blog//evil.com/", None),
+            ("/posts/", None),
+            ("/", None),
+        ] {
+            assert_eq!(same_host_location(location).as_deref(), fixed, "{location}");
+        }
     }
 
     #[test]

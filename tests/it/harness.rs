@@ -403,27 +403,37 @@ impl Running {
 
     /// With the given debounce.
     pub fn start_with(site: TestSite, watch: bool, debounce: Duration) -> Running {
-        Running::launch(site, watch, debounce, quire::serve::DEFAULT_IDLE_TIMEOUT)
+        Running::start_tuned(site, watch, |o| o.debounce = debounce)
     }
 
     /// With connections closed after `idle_timeout` without a request.
     pub fn start_idle(site: TestSite, watch: bool, idle_timeout: Duration) -> Running {
-        Running::launch(site, watch, Duration::from_millis(20), idle_timeout)
+        Running::start_tuned(site, watch, |o| o.idle_timeout = idle_timeout)
     }
 
-    fn launch(site: TestSite, watch: bool, debounce: Duration, idle_timeout: Duration) -> Running {
+    /// With the options `tune` changes (bound to 127.0.0.1, a free port and a 20 ms debounce
+    /// before it).
+    pub fn start_tuned(
+        site: TestSite,
+        watch: bool,
+        tune: impl FnOnce(&mut ServeOptions),
+    ) -> Running {
+        let mut options = ServeOptions {
+            build: site.options(),
+            bind: "127.0.0.1".parse().unwrap(),
+            port: 0,
+            watch,
+            debounce: Duration::from_millis(20),
+            port_attempts: 0,
+            idle_timeout: quire::serve::DEFAULT_IDLE_TIMEOUT,
+            max_streams: quire::serve::DEFAULT_MAX_STREAMS,
+            stream_lifetime: quire::serve::DEFAULT_STREAM_LIFETIME,
+        };
+        tune(&mut options);
         let events = Arc::new(Mutex::new(Vec::new()));
         let log = events.clone();
         let server = quire::serve::start(
-            ServeOptions {
-                build: site.options(),
-                bind: "127.0.0.1".parse().unwrap(),
-                port: 0,
-                watch,
-                debounce,
-                port_attempts: 0,
-                idle_timeout,
-            },
+            options,
             Arc::new(move |e: ServeEvent| {
                 let line = match e {
                     ServeEvent::Listening { url, .. } => format!("listening {url}"),

@@ -21,4 +21,5 @@ mod output_paths;
 mod sample;
 mod serve;
 mod serve_hostile;
+mod serve_safety;
 mod watch_faults;

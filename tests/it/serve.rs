@@ -70,7 +70,7 @@ fn serves_feeds_sitemap_and_robots_with_links_to_the_local_address() {
     );
 }
 
-/// An SSE connection to the server's event stream.
+/// An SSE connection to the server's event stream, past its opening `hello`.
 pub(crate) fn subscribe(server: &Server) -> BufReader<TcpStream> {
     let (mut stream, addr) = connect(server);
     write!(
@@ -89,6 +89,9 @@ pub(crate) fn subscribe(server: &Server) -> BufReader<TcpStream> {
             break;
         }
     }
+    // Every stream opens with `hello`: once it is read, the server is sending this stream
+    // whatever comes next.
+    assert_eq!(next_event(&mut reader), "hello");
     reader
 }
 
@@ -415,6 +418,8 @@ fn a_taken_port_moves_to_the_next_free_one() {
             debounce: Duration::from_millis(20),
             port_attempts: 20,
             idle_timeout: quire::serve::DEFAULT_IDLE_TIMEOUT,
+            max_streams: quire::serve::DEFAULT_MAX_STREAMS,
+            stream_lifetime: quire::serve::DEFAULT_STREAM_LIFETIME,
         },
         Arc::new(move |e: ServeEvent| {
             if let ServeEvent::Listening { taken, .. } = e {
