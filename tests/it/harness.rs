@@ -492,8 +492,11 @@ impl Drop for Running {
 /// hostile paths aim at them (`../<name>/victim.txt`, `/tmp/<name>/victim.txt`) and then
 /// check that nothing in them was written, deleted or added.
 pub struct Canaries {
-    dirs: Vec<(tempfile::TempDir, Vec<(String, Vec<u8>)>)>,
+    dirs: Vec<(tempfile::TempDir, Recorded)>,
 }
+
+/// Every path under a canary, with its bytes.
+type Recorded = Vec<(String, Vec<u8>)>;
 
 impl Canaries {
     /// Plant both canaries for `site`.
@@ -531,7 +534,7 @@ impl Canaries {
     }
 
     /// Every file and folder (folders as entries with no bytes and a trailing `/`).
-    fn record(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    fn record(dir: &Path) -> Recorded {
         let mut out: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
             .min_depth(1)
             .into_iter()
