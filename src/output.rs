@@ -663,7 +663,7 @@ fn remove_copy(dir: &Path) -> std::result::Result<(), String> {
                     e.file_type().is_dir() && e.metadata().is_ok_and(|m| m.permissions().readonly())
                 });
             Err(match read_only {
-                Some(d) => format!("{e} (the folder {} is read-only)", d.path().display()),
+                Some(d) => format!("{e}; the folder {} is read-only", d.path().display()),
                 None => e.to_string(),
             })
         }

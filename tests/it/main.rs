@@ -16,6 +16,7 @@ mod highlight;
 mod incremental;
 mod metadata;
 mod output;
+mod output_safety;
 mod sample;
 mod serve;
 mod serve_hostile;
