@@ -118,38 +118,56 @@ pub fn check(options: &BuildOptions) -> Result<Report> {
 
 /// Build the site: load, assemble, render, then write everything into a fresh folder that
 /// replaces the output only on success.
+///
+/// The output path is resolved (symbolic links first, then `..`) and checked, and only the
+/// resolved path is used from then on. If another process is building the same output, this
+/// reports [`Step::Waiting`] and waits for it to finish, then checks the output again.
 pub fn build(options: &BuildOptions) -> Result<Report> {
     let config = load_config(&options.root)?;
     let out = output_dir(options, &config)?;
-    output::check_output_dir(&options.root, &out).map_err(|e| {
-        match (e, &config.output_dir_at) {
-            // Chosen by `output_dir` (not `--output`): point at the setting.
-            (Error::UnsafeOutput { path, reason }, Some((line, col, source)))
-                if options.output.is_none() =>
-            {
-                Error::Source(error::Diagnostic {
-                    path: "config.toml".into(),
-                    position: Some((*line, *col)),
-                    message: format!(
-                        "`output_dir` {} cannot be the output folder: {reason}",
-                        path.display()
-                    ),
-                    source_line: Some(source.clone()),
-                })
+    let checked = |out: &Path| {
+        output::check_output_dir(&options.root, out).map_err(|e| {
+            match (e, &config.output_dir_at) {
+                // Chosen by `output_dir` (not `--output`): point at the setting.
+                (Error::UnsafeOutput { path, reason }, Some((line, col, source)))
+                    if options.output.is_none() =>
+                {
+                    Error::Source(error::Diagnostic {
+                        path: "config.toml".into(),
+                        position: Some((*line, *col)),
+                        message: format!(
+                            "`output_dir` {} cannot be the output folder: {reason}",
+                            path.display()
+                        ),
+                        source_line: Some(source.clone()),
+                    })
+                }
+                (e, _) => e,
             }
-            (e, _) => e,
-        }
+        })
+    };
+    let out = checked(&out)?;
+    let lock = output::Lock::acquire(&out, |holder| {
+        options.progress.report(Step::Waiting {
+            output: out.clone(),
+            holder,
+        })
     })?;
+    // The build we waited for may have changed what is there.
+    checked(&out)?;
     let mut session = Session::once(options.clone());
     // Pages are written as they are rendered, into a folder that replaces the output only
     // when everything succeeded.
-    let staging = output::Staging::new(&out)?;
+    let staging = output::Staging::new(&out, lock)?;
     let emit = |page: output::Output| {
         staging.write(&page)?;
         options.progress.report(Step::Wrote);
         Ok(())
     };
-    session.build_streaming(&Changes::everything(), &out, Some(&emit), |update| {
-        staging.finish(&update.outputs, &update.copies)
-    })
+    let mut report =
+        session.build_streaming(&Changes::everything(), &out, Some(&emit), |update| {
+            staging.finish(&update.outputs, &update.copies)
+        })?;
+    report.warnings = staging.warnings();
+    Ok(report)
 }

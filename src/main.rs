@@ -52,6 +52,9 @@ fn run(cli: Cli) -> Result<(), Error> {
             });
             bar.finish();
             let report = result?;
+            for warning in &report.warnings {
+                eprintln!("warning: {warning}\n");
+            }
             println!(
                 "Built {} posts, {} pages, {} files into {} in {} ms",
                 report.posts,
@@ -249,6 +252,16 @@ impl ProgressBar {
         quire::Progress::new(move |step| match step {
             quire::Step::Stage(name) => bar.set_message(name),
             quire::Step::Wrote => bar.inc(1),
+            // Shown at once, on a terminal or not: a build that waits must say why.
+            quire::Step::Waiting { output, holder } => bar.suspend(|| {
+                let by = holder
+                    .map(|pid| format!(" (pid {pid})"))
+                    .unwrap_or_default();
+                eprintln!(
+                    "waiting for another quire build of {}{by} to finish…",
+                    output.display()
+                );
+            }),
         })
     }
 

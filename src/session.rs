@@ -31,12 +31,18 @@ use crate::{BuildOptions, load_config};
 pub struct Progress(Option<Arc<dyn Fn(Step) + Send + Sync>>);
 
 /// One step of [`Progress`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
     /// A stage begins: "reading", "rendering Markdown", "rendering pages", "checking".
     Stage(&'static str),
     /// One more file was written.
     Wrote,
+    /// Another process (`holder`, when its pid could be read) is building the same output:
+    /// this build waits until that one has finished with it.
+    Waiting {
+        output: PathBuf,
+        holder: Option<u32>,
+    },
 }
 
 impl Progress {
@@ -128,6 +134,9 @@ pub struct Report {
     pub timings: Vec<(&'static str, Duration)>,
     /// What the checks found, when they do not fail the build (`check::Mode::Warnings`).
     pub problems: Vec<Problem>,
+    /// What went wrong without failing the build: an old site or a leftover beside the output
+    /// that could not be removed.
+    pub warnings: Vec<String>,
 }
 
 /// The sources of the last scan and their parsed documents, kept in scan order so a rebuild
@@ -335,6 +344,7 @@ impl Session {
             elapsed: start.elapsed(),
             timings,
             problems,
+            warnings: Vec::new(),
         };
         self.pages = pages.fingerprints;
         self.assets = assets;

@@ -591,7 +591,7 @@ fn a_build_reports_its_stages_and_every_file_it_writes_to_progress() {
         .iter()
         .filter_map(|s| match s {
             quire::Step::Stage(name) => Some(*name),
-            quire::Step::Wrote => None,
+            _ => None,
         })
         .collect();
     assert_eq!(

@@ -12,7 +12,7 @@ use crate::harness::*;
 
 /// Every file under `dir` with its bytes; `None` when `dir` is missing or cannot be read
 /// whole (a half-removed folder), so a test can tell "missing" from "different".
-fn snapshot(dir: &Path) -> Option<BTreeMap<String, Vec<u8>>> {
+pub(crate) fn snapshot(dir: &Path) -> Option<BTreeMap<String, Vec<u8>>> {
     let mut files = BTreeMap::new();
     for entry in walkdir::WalkDir::new(dir) {
         let entry = entry.ok()?;
@@ -25,7 +25,7 @@ fn snapshot(dir: &Path) -> Option<BTreeMap<String, Vec<u8>>> {
 }
 
 /// What differs between two snapshots, briefly, for a failure message.
-fn diff(got: &BTreeMap<String, Vec<u8>>, want: &BTreeMap<String, Vec<u8>>) -> String {
+pub(crate) fn diff(got: &BTreeMap<String, Vec<u8>>, want: &BTreeMap<String, Vec<u8>>) -> String {
     let missing = want.keys().filter(|k| !got.contains_key(*k)).count();
     let extra = got.keys().filter(|k| !want.contains_key(*k)).count();
     let changed = want
@@ -49,7 +49,7 @@ fn leftovers(root: &Path) -> Vec<String> {
 }
 
 /// A site of `posts` posts over a dozen tags, long enough that a debug build takes a while.
-fn generated_site(posts: usize) -> TestSite {
+pub(crate) fn generated_site(posts: usize) -> TestSite {
     let site = TestSite::new();
     let para = "Harbour notes: the tide came in at six, the ferry ran late, and the council met \
                 about the wall. ";
@@ -75,7 +75,7 @@ fn generated_site(posts: usize) -> TestSite {
 
 /// Two versions of a site that differ in every page (the title) and in their file set (an
 /// extra post), so the output tells which build produced it.
-fn set_version(site: &TestSite, version: usize) {
+pub(crate) fn set_version(site: &TestSite, version: usize) {
     site.write(
         "config.toml",
         &CONFIG.replace("Test Blog", &format!("Test Blog v{version}")),
@@ -103,10 +103,10 @@ fn build_cmd(root: &Path) -> Command {
 }
 
 /// A small seeded generator (splitmix64), so a failing run can be repeated.
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -115,7 +115,7 @@ impl Rng {
     }
 
     /// Uniform in [lo, hi).
-    fn between(&mut self, lo: f64, hi: f64) -> f64 {
+    pub(crate) fn between(&mut self, lo: f64, hi: f64) -> f64 {
         lo + (self.next() >> 11) as f64 / (1u64 << 53) as f64 * (hi - lo)
     }
 }

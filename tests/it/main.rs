@@ -18,6 +18,7 @@ mod incremental;
 mod metadata;
 mod output;
 mod output_paths;
+mod output_safety;
 mod sample;
 mod serve;
 mod serve_hostile;

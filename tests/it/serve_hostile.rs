@@ -552,8 +552,10 @@ fn running_out_of_file_descriptors_neither_kills_nor_spins_the_server() {
     let cpu = server.cpu();
     std::thread::sleep(Duration::from_secs(2));
     let spent = server.cpu() - cpu;
+    // Alone it uses 70-100 ms (the 50 ms backoff); beside the rest of the suite up to ~400 ms
+    // (cache misses, scheduling). A spinning accept loop uses 1.2 s or more.
     assert!(
-        spent < Duration::from_millis(300),
+        spent < Duration::from_millis(700),
         "{spent:?} of CPU in 2 s"
     );
     // Once the clients go away, the server serves again, promptly.
