@@ -272,6 +272,7 @@ impl Session {
         // share a path, whichever is written last.
         let (assets, mut update, claims) = self.assets(&root, &links, &site, &config)?;
         let claims = claims.into_result()?;
+        timings.push(("assets", start.elapsed()));
         progress.report(Step::Stage("rendering pages"));
         let pages = render::render(
             theme,
@@ -308,7 +309,7 @@ impl Session {
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        timings.push(("assets", start.elapsed()));
+        timings.push(("feeds", start.elapsed()));
         progress.report(Step::Stage("checking links"));
         let exists = |p: &str| {
             pages.fingerprints.contains_key(p)
