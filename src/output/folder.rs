@@ -136,12 +136,15 @@ pub fn check_output_dir(root: &Path, output: &Path) -> Result<PathBuf> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(resolved),
         Err(e) => return Err(Error::io(&resolved, e)),
     }
-    if resolved.join("config.toml").exists() || resolved.join(".git").exists() {
+    let marked = resolved.join(MARKER).exists();
+    // A config.toml in Quire's own output came from `static/`; a `.git` is never Quire's (a
+    // checkout of a deploy branch must not be replaced wholesale).
+    if (resolved.join("config.toml").exists() && !marked) || resolved.join(".git").exists() {
         return refuse(
             "it holds a config.toml or .git: it looks like a project, not build output".into(),
         );
     }
-    if !resolved.join(MARKER).exists() {
+    if !marked {
         let empty = fs::read_dir(&resolved)
             .map_err(|e| Error::io(&resolved, e))?
             .next()

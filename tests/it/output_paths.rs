@@ -421,3 +421,37 @@ fn path_syntax_in_slugs_and_tags_stays_inside_the_output() {
     beside.sort();
     assert_eq!(beside, ["config.toml", "content", "public"]);
 }
+
+/// A `static/config.toml` is published like any static file, and the output that holds it
+/// (with Quire's marker) is still Quire's to replace on the next build.
+#[test]
+fn a_static_config_toml_does_not_lock_the_output() {
+    let site = TestSite::new();
+    site.post("good.md", "title = \"Good\"\ndate = 2020-01-01", "Hello.");
+    site.write("static/config.toml", "published = true\n");
+    let first = quire_build(site.root());
+    assert_eq!(first.code, Some(0), "{}", first.stderr);
+    assert!(site.out().join("config.toml").is_file());
+    site.post("more.md", "title = \"More\"\ndate = 2020-01-02", "x");
+    let second = quire_build(site.root());
+    assert_eq!(second.code, Some(0), "{}", second.stderr);
+    assert!(site.out().join("posts/more/index.html").is_file());
+    // A folder with a config.toml that Quire did not write is still refused.
+    let project = site.root().join("elsewhere");
+    fs::create_dir_all(&project).unwrap();
+    fs::write(project.join("config.toml"), "title = \"Other\"\n").unwrap();
+    let out = assert_cmd::Command::new(quire_bin())
+        .arg("--root")
+        .arg(site.root())
+        .arg("build")
+        .arg("--output")
+        .arg(&project)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("looks like a project"));
+    assert_eq!(
+        fs::read_to_string(project.join("config.toml")).unwrap(),
+        "title = \"Other\"\n"
+    );
+}
