@@ -35,6 +35,15 @@ impl Diagnostic {
         self
     }
 
+    /// Attach a position found earlier: 1-based line and column and that line's text.
+    pub fn at(mut self, position: Option<&(usize, usize, String)>) -> Self {
+        if let Some((line, col, text)) = position {
+            self.position = Some((*line, *col));
+            self.source_line = Some(text.clone());
+        }
+        self
+    }
+
     /// Attach a 1-based line and column in `text`.
     pub fn at_line_col(mut self, text: &str, line: usize, column: usize) -> Self {
         self.position = Some((line.max(1), column.max(1)));

@@ -535,28 +535,36 @@ fn check_unique_urls(
     errors: &mut Vec<Error>,
 ) {
     let reserved = reserved_urls(config);
-    let aliases: Vec<(&Arc<Document>, String)> = posts
+    // Each alias with the index of the alias in its document, for its position.
+    let aliases: Vec<(&Arc<Document>, String, usize)> = posts
         .iter()
         .chain(pages)
-        .flat_map(|(doc, _)| doc.aliases.iter().map(move |a| (*doc, a)))
-        .filter_map(|(doc, alias)| match alias_url(config, alias) {
-            Ok(url) => Some((doc, url)),
+        .flat_map(|(doc, _)| {
+            doc.aliases
+                .iter()
+                .enumerate()
+                .map(move |(i, a)| (*doc, a, i))
+        })
+        .filter_map(|(doc, alias, i)| match alias_url(config, alias) {
+            Ok(url) => Some((doc, url, i)),
             Err(msg) => {
                 errors.push(Error::Source(Diagnostic::new(&doc.source, msg)));
                 None
             }
         })
         .collect();
-    let documents = posts.len() + pages.len();
-    // Documents arrive in scan order (sorted by path), so "first" is stable.
-    let mut seen: HashMap<&str, (&Document, bool)> = HashMap::new();
-    for (i, (doc, url)) in posts.iter().chain(pages).chain(&aliases).enumerate() {
-        let is_alias = i >= documents;
+    // Documents arrive in scan order (sorted by path), so "first" is stable. An alias is
+    // `Some(its index)`.
+    let mut seen: HashMap<&str, (&Document, Option<usize>)> = HashMap::new();
+    let documents = posts.iter().chain(pages).map(|(doc, url)| (doc, url, None));
+    let aliases = aliases.iter().map(|(doc, url, i)| (doc, url, Some(*i)));
+    for (doc, url, alias) in documents.chain(aliases) {
+        let doc_ref: &Document = doc;
         // `/page/…` and `/archive/…` are whole trees of generated pages.
         let is_tree = |r: &str| r.ends_with("/page/") || r.ends_with("/archive/");
         // An alias over a generated page is found with the page it would replace, when the
         // pages are rendered (`Claims`).
-        if !is_alias
+        if alias.is_none()
             && reserved
                 .iter()
                 .any(|r| url == r || (is_tree(r) && url.starts_with(r.as_str())))
@@ -565,26 +573,42 @@ fn check_unique_urls(
                 &doc.source,
                 format!("the URL {url} is reserved for Quire's own pages: set a different `slug`"),
             )));
-        } else if let Some((first, first_is_alias)) = seen.insert(url, (doc, is_alias)) {
-            errors.push(if !is_alias && !first_is_alias {
-                Error::DuplicateUrl {
-                    url: url.clone(),
-                    first: first.source.clone(),
-                    second: doc.source.clone(),
-                }
-            } else {
-                let describe = |d: &Document, alias: bool| match alias {
-                    true => format!("the alias `{url}` in `{}`", d.source.display()),
-                    false => format!("`{}`", d.source.display()),
-                };
-                Error::OutputClash {
-                    path: crate::routes::output_path(&config.base_path, url)
-                        .unwrap_or_else(|_| url.clone()),
-                    first: describe(first, first_is_alias),
-                    second: describe(doc, is_alias),
-                }
-            });
+            continue;
         }
+        let Some((first, first_alias)) = seen.insert(url, (doc_ref, alias)) else {
+            continue;
+        };
+        errors.push(match (first_alias, alias) {
+            (None, None) => Error::DuplicateUrl {
+                url: url.clone(),
+                first: first.source.clone(),
+                second: doc.source.clone(),
+            },
+            // Told at the alias (the second's when both are): it is the one to change.
+            _ => {
+                let describe = |d: &Document, alias: Option<usize>| match alias {
+                    Some(_) => format!("the alias `{url}` in `{}`", d.source.display()),
+                    None => format!("`{}`", d.source.display()),
+                };
+                let path = crate::routes::output_path(&config.base_path, url)
+                    .unwrap_or_else(|_| url.clone());
+                let (at, index) = match alias {
+                    Some(i) => (doc_ref, i),
+                    None => (first, first_alias.unwrap_or(0)),
+                };
+                Error::Source(
+                    Diagnostic::new(
+                        &at.source,
+                        format!(
+                            "{} and {} would both be written to {path}: change one of them",
+                            describe(first, first_alias),
+                            describe(doc, alias)
+                        ),
+                    )
+                    .at(at.aliases_at.get(index).and_then(Option::as_ref)),
+                )
+            }
+        });
     }
 }
 

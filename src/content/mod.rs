@@ -62,6 +62,9 @@ pub struct Document {
     pub body_line: usize,
     /// Where the front matter names the lead image: line, column and the line's text.
     pub image_at: Option<(usize, usize, String)>,
+    /// Where the front matter names each alias (as `aliases`): line, column and the line's
+    /// text, for an alias that clashes with another output.
+    pub aliases_at: Vec<Option<(usize, usize, String)>>,
     /// True when the document is `index.md` in its own folder (a bundle).
     pub is_bundle: bool,
     /// The Markdown rendered for a link base (see `site::render_markdown`).
@@ -274,6 +277,14 @@ impl Document {
         if let Some(e) = Error::from_many(alias_errors) {
             return Err(e);
         }
+        let position = |at: usize| {
+            let (line, col) = crate::error::line_col(text, at);
+            Some((line, col, text.lines().nth(line - 1)?.to_owned()))
+        };
+        let aliases_at = aliases
+            .iter()
+            .map(|a| position(entry_at("aliases", a.trim())))
+            .collect();
         Ok(Document {
             source: source.to_path_buf(),
             kind,
@@ -305,6 +316,7 @@ impl Document {
             ),
             body_line: text[..text.len() - split.body.len()].matches('\n').count(),
             image_at,
+            aliases_at,
             is_bundle,
             rendered: Memo::default(),
         })

@@ -12,7 +12,7 @@ use serde::Serialize;
 use tera::{Context, Tera};
 
 use crate::config::{BreakingNews, Config};
-use crate::error::{Error, Result};
+use crate::error::{Diagnostic, Error, Result};
 use crate::fingerprint;
 use crate::output::Output;
 use crate::routes::Claims;
@@ -64,8 +64,9 @@ enum Job<'a> {
         url: String,
         title: &'a str,
         target: &'a str,
-        /// The document whose front matter names the alias.
-        source: &'a std::path::Path,
+        /// The document whose front matter names the alias, and which of its aliases.
+        doc: &'a crate::content::Document,
+        index: usize,
     },
 }
 
@@ -165,11 +166,7 @@ pub fn render(
         match r {
             Ok((path, fingerprint, output)) => {
                 if let Some(owner) = claims.owner(path) {
-                    errors.push(Error::OutputClash {
-                        first: owner.describe(path),
-                        second: renderer.describe(&jobs[j]),
-                        path: path.clone(),
-                    });
+                    errors.push(renderer.clash(path, owner.describe(path), &jobs[j], None));
                     continue;
                 }
                 pages.changed.extend(output.take());
@@ -197,11 +194,12 @@ pub fn render(
             .iter()
             .position(|r| matches!(r, Ok((p, ..)) if p == path))
             .unwrap_or(j);
-        errors.push(Error::OutputClash {
-            first: renderer.describe(&jobs[first]),
-            second: renderer.describe(&jobs[j]),
-            path: path.clone(),
-        });
+        errors.push(renderer.clash(
+            path,
+            renderer.describe(&jobs[first]),
+            &jobs[j],
+            Some(&jobs[first]),
+        ));
     }
     match Error::from_many(errors) {
         Some(e) => Err(e),
@@ -383,19 +381,50 @@ impl<'a> Renderer<'a> {
             .map(|p| (&p.doc, &p.url))
             .chain(site.pages.iter().map(|p| (&p.doc, &p.url)));
         for (doc, url) in docs {
-            for alias in &doc.aliases {
+            for (index, alias) in doc.aliases.iter().enumerate() {
                 // Validated when the site was assembled.
                 if let Ok(from) = crate::site::alias_url(self.config, alias) {
                     jobs.push(Job::Alias {
                         url: from,
                         title: &doc.title,
                         target: url,
-                        source: &doc.source,
+                        doc,
+                        index,
                     });
                 }
             }
         }
         jobs
+    }
+
+    /// Two outputs of `path`: `first` (in words; its job, when a page) and the page of `job`.
+    /// Told at the front matter line of an alias when one of them is an alias, as that is
+    /// usually the one to change.
+    fn clash(&self, path: &str, first: String, job: &Job, first_job: Option<&Job>) -> Error {
+        let second = self.describe(job);
+        let alias = [Some(job), first_job]
+            .into_iter()
+            .flatten()
+            .find_map(|j| match *j {
+                Job::Alias { doc, index, .. } => Some((doc, index)),
+                _ => None,
+            });
+        match alias {
+            Some((doc, index)) => Error::Source(
+                Diagnostic::new(
+                    &doc.source,
+                    format!(
+                        "{first} and {second} would both be written to {path}: change one of them"
+                    ),
+                )
+                .at(doc.aliases_at.get(index).and_then(Option::as_ref)),
+            ),
+            None => Error::OutputClash {
+                path: path.to_string(),
+                first,
+                second,
+            },
+        }
     }
 
     /// A job in an author's words, for messages about two outputs of one path.
@@ -429,9 +458,9 @@ impl<'a> Renderer<'a> {
                 (Some(y), None) => format!("the archive of {}", self.site.archive[y].year),
                 _ => "the archive".into(),
             },
-            Job::Alias {
-                ref url, source, ..
-            } => format!("the alias `{url}` in `{}`", source.display()),
+            Job::Alias { ref url, doc, .. } => {
+                format!("the alias `{url}` in `{}`", doc.source.display())
+            }
         }
     }
 

@@ -281,6 +281,12 @@ fn an_alias_over_a_generated_page_is_an_error_naming_both_every_time() {
                     .contains(&format!("the alias `{alias}` in `content/posts/mover.md`")),
                 "{alias}: {clash:#?}"
             );
+            // Told at the alias, which is the one to change.
+            assert_eq!(
+                (clash.path.as_str(), clash.position),
+                ("content/posts/mover.md", Some((4, 13))),
+                "{alias}: {clash:#?}"
+            );
         }
     }
 }
