@@ -146,8 +146,10 @@ async function cleanup() {
   if (browser) await browser.close().catch(() => {});
   browser = null;
   if (server && !server.exit && server.child.exitCode === null) {
-    server.child.kill('SIGKILL');
-    await waitFor('the server to die', () => server.exit, 5000).catch(() => {});
+    // SIGTERM, so that the server removes its private folder; SIGKILL if it lingers.
+    server.child.kill('SIGTERM');
+    await waitFor('the server to stop', () => server.exit, 5000).catch(() => {});
+    if (!server.exit) server.child.kill('SIGKILL');
   }
   if (tmp) await rm(tmp, { recursive: true, force: true }).catch(() => {});
   tmp = null;

@@ -576,3 +576,21 @@ impl Canaries {
         }
     }
 }
+
+/// Stop a `quire serve` child the way a user does (SIGTERM), so that it removes its private
+/// folder; SIGKILL only if it has not gone within 5 s. Used where tests drop their servers.
+pub fn stop_server_process(child: &mut std::process::Child) {
+    if let Ok(None) = child.try_wait() {
+        let pid = rustix::process::Pid::from_child(child);
+        let _ = rustix::process::kill_process(pid, rustix::process::Signal::TERM);
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(5) {
+            if !matches!(child.try_wait(), Ok(None)) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}

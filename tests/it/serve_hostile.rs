@@ -531,8 +531,7 @@ impl Child {
 
 impl Drop for Child {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        stop_server_process(&mut self.child);
     }
 }
 
