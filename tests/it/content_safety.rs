@@ -13,12 +13,13 @@ use std::time::Duration;
 
 use crate::harness::*;
 
-/// A site with one good post, built by the binary, and its output snapshotted.
+/// A site with one good post, built by the binary, its output snapshotted, and canaries
+/// planted that every failed build is checked against.
 fn good_site() -> (TestSite, Snapshot) {
     let site = TestSite::new();
     site.post("good.md", "title = \"Good\"\ndate = 2020-01-01", "Hello.");
     builds(&site);
-    let snapshot = Snapshot::take(&site.out());
+    let snapshot = Snapshot::take(&site.out()).guarding(&site);
     (site, snapshot)
 }
 

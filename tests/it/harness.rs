@@ -172,6 +172,8 @@ pub fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
 pub struct Snapshot {
     dir: PathBuf,
     files: Vec<(String, Vec<u8>)>,
+    /// Checked by [`Snapshot::assert_unchanged`] too, when given.
+    canaries: Option<Canaries>,
 }
 
 impl Snapshot {
@@ -181,12 +183,22 @@ impl Snapshot {
         Snapshot {
             dir: dir.to_path_buf(),
             files,
+            canaries: None,
         }
+    }
+
+    /// Plant canaries for `site` and check them whenever the output is checked.
+    pub fn guarding(mut self, site: &TestSite) -> Snapshot {
+        self.canaries = Some(Canaries::plant(site));
+        self
     }
 
     /// Every file still there with the same bytes, nothing added, and no staging folder left
     /// beside it. Names the paths that differ rather than printing bytes.
     pub fn assert_unchanged(&self) {
+        if let Some(c) = &self.canaries {
+            c.assert_untouched();
+        }
         let now = tree(&self.dir);
         if now != self.files {
             let paths = |t: &[(String, Vec<u8>)]| t.iter().map(|(p, _)| p.clone()).collect();

@@ -368,6 +368,7 @@ fn concurrent_builds_of_one_output_never_publish_a_partial_site() {
     let rounds = 30;
     let started = Instant::now();
     let site = generated_site(posts);
+    let canaries = Canaries::plant(&site);
     let out = site.out();
     let build = || {
         let mut cmd = Command::new(quire_bin());
@@ -443,6 +444,7 @@ fn concurrent_builds_of_one_output_never_publish_a_partial_site() {
         waited > 0,
         "no two builds ever overlapped: the test tested nothing"
     );
+    canaries.assert_untouched();
 }
 
 /// The output is whole at this instant: it exists, with its index page and marker.
@@ -465,6 +467,7 @@ fn assert_whole(out: &Path, round: usize) {
 #[test]
 fn an_old_site_that_cannot_be_removed_is_a_warning_and_the_next_build_works() {
     let site = TestSite::new();
+    let canaries = Canaries::plant(&site);
     site.post("good.md", "title = \"First\"\ndate = 2020-01-01", "Hello.");
     let root = site.root().to_path_buf();
     let as_root = rustix::process::geteuid().is_root();
@@ -557,6 +560,7 @@ fn an_old_site_that_cannot_be_removed_is_a_warning_and_the_next_build_works() {
     assert_eq!(fourth.code, Some(0), "{}", fourth.stderr);
     assert!(!fourth.stderr.contains("warning"), "{}", fourth.stderr);
     assert!(hidden(&root).is_empty(), "{:?}", hidden(&root));
+    canaries.assert_untouched();
 }
 
 /// Hidden names in `dir` (what builds leave beside `public/`).
