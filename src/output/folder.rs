@@ -178,14 +178,7 @@ fn normalize(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::{Output, write_site};
-
-    fn out(path: &str, text: &str) -> Output {
-        Output {
-            path: path.into(),
-            bytes: text.as_bytes().to_vec(),
-        }
-    }
+    use crate::output::{out, write_site};
 
     #[test]
     fn refuses_outputs_that_overlap_the_sources() {

@@ -105,14 +105,7 @@ fn write_replacing(path: &Path, bytes: &[u8]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::Output;
-
-    fn out(path: &str, text: &str) -> Output {
-        Output {
-            path: path.into(),
-            bytes: text.as_bytes().to_vec(),
-        }
-    }
+    use crate::output::out;
 
     #[test]
     fn a_file_whose_name_is_near_the_length_limit_is_replaced_in_place() {

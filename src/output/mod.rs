@@ -109,16 +109,18 @@ pub fn list_files(
         .collect())
 }
 
+/// A text file of the site, for the tests of this module and its parts.
+#[cfg(test)]
+fn out(path: &str, text: &str) -> Output {
+    Output {
+        path: path.into(),
+        bytes: text.as_bytes().to_vec(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn out(path: &str, text: &str) -> Output {
-        Output {
-            path: path.into(),
-            bytes: text.as_bytes().to_vec(),
-        }
-    }
 
     #[test]
     fn no_path_outside_the_folder_is_written_copied_or_removed() {

@@ -370,14 +370,7 @@ fn remove_copy(dir: &Path) -> std::result::Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::Output;
-
-    fn out(path: &str, text: &str) -> Output {
-        Output {
-            path: path.into(),
-            bytes: text.as_bytes().to_vec(),
-        }
-    }
+    use crate::output::out;
 
     #[test]
     fn writes_then_replaces_the_whole_folder() {

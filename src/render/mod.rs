@@ -468,34 +468,13 @@ impl<'a> Renderer<'a> {
     /// filter given a bad `extra` value) does not say which post's data caused it.
     fn render(&self, job: &Job) -> Result<(String, u64, Option<Output>)> {
         self.render_job(job).map_err(|e| {
-            let page = match *job {
+            let what = match *job {
                 Job::Post(i) => self.site.posts[i].doc.source.display().to_string(),
                 Job::Page(i) => self.site.pages[i].doc.source.display().to_string(),
-                _ => String::new(),
-            };
-            let what = if page.is_empty() {
-                self.job_page(job)
-            } else {
-                page
+                _ => self.describe(job),
             };
             e.while_doing(&format!("rendering {what}"))
         })
-    }
-
-    /// Which page a job makes, in words, for messages.
-    fn job_page(&self, job: &Job) -> String {
-        match *job {
-            Job::Archive { .. } => "an archive page".into(),
-            Job::Alias { ref url, .. } => format!("the redirect page {url}"),
-            Job::Home { page } => format!("page {page} of the home page"),
-            Job::Post(i) => self.site.posts[i].url.clone(),
-            Job::Page(i) => self.site.pages[i].url.clone(),
-            Job::TaxonomyList(t) => format!("the page {}", self.taxonomies[t].url),
-            Job::Term { taxonomy, term, .. } => {
-                format!("the page {}", self.taxonomies[taxonomy].terms[term].url)
-            }
-            Job::NotFound => "404.html".into(),
-        }
     }
 
     fn render_job(&self, job: &Job) -> Result<(String, u64, Option<Output>)> {
