@@ -21,23 +21,6 @@ fn good_site_with(config: &str) -> (TestSite, Snapshot) {
     (site, snapshot)
 }
 
-/// Build the broken site with the binary: it must exit 1 without panicking, leave the output
-/// untouched, and say what went wrong. Returns the errors it printed.
-fn fails(site: &TestSite, snapshot: &Snapshot) -> Vec<Reported> {
-    let run = quire_build(site.root());
-    assert_eq!(
-        run.code,
-        Some(1),
-        "stdout:\n{}\nstderr:\n{}",
-        run.stdout,
-        run.stderr
-    );
-    snapshot.assert_unchanged();
-    let errors = reported(&run.stderr);
-    assert!(!errors.is_empty(), "no error printed:\n{}", run.stderr);
-    errors
-}
-
 /// [`fails`] with exactly one error, which is returned.
 fn fails_once(site: &TestSite, snapshot: &Snapshot) -> Reported {
     let mut errors = fails(site, snapshot);

@@ -30,23 +30,6 @@ fn builds(site: &TestSite) -> Run {
     run
 }
 
-/// The binary fails with exit code 1, prints errors, and leaves the output as it was.
-#[track_caller]
-fn fails(site: &TestSite, snapshot: &Snapshot) -> Vec<Reported> {
-    let run = quire_build(site.root());
-    assert_eq!(
-        run.code,
-        Some(1),
-        "stdout:\n{}\nstderr:\n{}",
-        run.stdout,
-        run.stderr
-    );
-    snapshot.assert_unchanged();
-    let errors = reported(&run.stderr);
-    assert!(!errors.is_empty(), "no error printed:\n{}", run.stderr);
-    errors
-}
-
 /// [`fails`] with exactly one error, at `path` and `position`, whose message has `words`.
 #[track_caller]
 fn fails_at(

@@ -239,11 +239,20 @@ pub struct Run {
 /// Run `quire --root <root> build` as a subprocess, so a crash fails the test instead of
 /// aborting the test runner. Whatever the outcome, it must not have panicked.
 pub fn quire_build(root: &Path) -> Run {
-    let out = assert_cmd::Command::cargo_bin("quire")
-        .unwrap()
+    quire_build_in(root, None, &[])
+}
+
+/// [`quire_build`] with more arguments (`--output DIR`), from `cwd` when given.
+pub fn quire_build_in(root: &Path, cwd: Option<&Path>, args: &[&Path]) -> Run {
+    let mut command = std::process::Command::new(quire_bin());
+    if let Some(cwd) = cwd {
+        command.current_dir(cwd);
+    }
+    let out = command
         .arg("--root")
         .arg(root)
         .arg("build")
+        .args(args)
         .output()
         .unwrap();
     let run = Run {
@@ -258,6 +267,25 @@ pub fn quire_build(root: &Path) -> Run {
     );
     assert!(run.code.is_some(), "quire was killed:\n{}", run.stderr);
     run
+}
+
+/// Build the broken site with the binary: it must exit 1 without panicking, leave the output
+/// untouched (and the snapshot's canaries, if it guards any), and say what went wrong.
+/// Returns the errors it printed.
+#[track_caller]
+pub fn fails(site: &TestSite, snapshot: &Snapshot) -> Vec<Reported> {
+    let run = quire_build(site.root());
+    assert_eq!(
+        run.code,
+        Some(1),
+        "stdout:\n{}\nstderr:\n{}",
+        run.stdout,
+        run.stderr
+    );
+    snapshot.assert_unchanged();
+    let errors = reported(&run.stderr);
+    assert!(!errors.is_empty(), "no error printed:\n{}", run.stderr);
+    errors
 }
 
 /// One error the binary printed.
@@ -605,4 +633,19 @@ pub fn stop_server_process(child: &mut std::process::Child) {
     }
     let _ = child.kill();
     let _ = child.wait();
+}
+
+/// The whole raw answer to `GET path` from a server (a `quire serve` child) at `address`
+/// (`127.0.0.1:PORT`), on a connection of its own.
+pub fn get_from(address: &str, path: &str) -> String {
+    let mut s = TcpStream::connect(address).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    s.read_to_string(&mut response).unwrap();
+    response
 }

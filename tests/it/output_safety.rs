@@ -17,33 +17,13 @@ use std::time::{Duration, Instant};
 use crate::faults::{Rng, diff, generated_site, set_version, snapshot};
 use crate::harness::*;
 
-/// Run the binary (`$QUIRE_BIN` if set) as `quire --root <root> build <args>` from `cwd`.
-/// Whatever the outcome, it must not have panicked.
-fn build_in(root: &Path, cwd: &Path, args: &[&Path]) -> Run {
-    let out = Command::new(quire_bin())
-        .current_dir(cwd)
-        .arg("--root")
-        .arg(root)
-        .arg("build")
-        .args(args)
-        .output()
-        .unwrap();
-    let run = Run {
-        code: out.status.code(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
-    assert!(
-        !run.stderr.contains("panicked") && run.code != Some(101) && run.code.is_some(),
-        "quire panicked or was killed:\n{}",
-        run.stderr
-    );
-    run
-}
-
 /// `--output <output>`, run from the site root (so a relative path is relative to it).
 fn build_to(site: &TestSite, output: &Path) -> Run {
-    build_in(site.root(), site.root(), &[Path::new("--output"), output])
+    quire_build_in(
+        site.root(),
+        Some(site.root()),
+        &[Path::new("--output"), output],
+    )
 }
 
 /// The author's files: `config.toml` and everything under `content/`.
@@ -147,7 +127,7 @@ fn an_output_path_through_a_link_is_checked_where_the_kernel_goes() {
         // As `output_dir`: reported at the setting.
         site.write("config.toml", &format!("{CONFIG}output_dir = \"{path}\"\n"));
         let before_config = sources(&site);
-        let run = build_in(root, root, &[]);
+        let run = quire_build_in(root, Some(root), &[]);
         let e = refused(&run, reason, &site, &before_config, &snap, &canaries);
         assert_eq!(
             (e.path.as_str(), e.position),
@@ -243,7 +223,7 @@ fn an_output_that_is_a_file_is_refused() {
             site.write("config.toml", &format!("{CONFIG}output_dir = \"{path}\"\n"));
             let with_setting = sources(&site);
             let e = refused(
-                &build_in(root, root, &[]),
+                &quire_build_in(root, Some(root), &[]),
                 reason,
                 &site,
                 &with_setting,
@@ -260,7 +240,7 @@ fn an_output_that_is_a_file_is_refused() {
         assert_eq!(names(root), before_names, "a file was renamed or added");
     }
     // The site still builds.
-    assert_eq!(build_in(root, root, &[]).code, Some(0));
+    assert_eq!(quire_build_in(root, Some(root), &[]).code, Some(0));
 }
 
 /// Item 4: a symbolic link as the output folder is written through: its target (new, or
@@ -279,7 +259,7 @@ fn a_linked_output_folder_is_written_through_and_its_target_checked() {
             &format!("title = \"Round {round}\"\ndate = 2020-01-01"),
             "x",
         );
-        let run = build_in(root, root, &[]);
+        let run = quire_build_in(root, Some(root), &[]);
         assert_eq!(run.code, Some(0), "{}", run.stderr);
         assert!(
             fs::symlink_metadata(root.join("public"))
@@ -310,7 +290,7 @@ fn a_linked_output_folder_is_written_through_and_its_target_checked() {
     ] {
         fs::remove_file(root.join("public")).unwrap();
         symlink(&to, root.join("public")).unwrap();
-        let run = build_in(root, root, &[]);
+        let run = quire_build_in(root, Some(root), &[]);
         let e = refused(&run, reason, &site, &before, &snap, &canaries);
         assert_eq!(e.position, None, "{e:#?}");
     }

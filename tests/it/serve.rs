@@ -70,18 +70,18 @@ fn serves_feeds_sitemap_and_robots_with_links_to_the_local_address() {
     );
 }
 
-/// An SSE connection to the server's event stream, past its opening `hello`.
-pub(crate) fn subscribe(server: &Server) -> BufReader<TcpStream> {
+/// An SSE connection to the server's event stream, sent `extra` header lines, read up to the
+/// end of the response head.
+pub(crate) fn open_stream(server: &Server, extra: &str) -> BufReader<TcpStream> {
     let (mut stream, addr) = connect(server);
     write!(
         stream,
-        "GET {} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n",
+        "GET {} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n{extra}\r\n",
         quire::serve::EVENTS_PATH
     )
     .unwrap();
     let mut reader = BufReader::new(stream);
     let mut line = String::new();
-    // Skip the response head.
     loop {
         line.clear();
         reader.read_line(&mut line).unwrap();
@@ -89,6 +89,12 @@ pub(crate) fn subscribe(server: &Server) -> BufReader<TcpStream> {
             break;
         }
     }
+    reader
+}
+
+/// An SSE connection to the server's event stream, past its opening `hello`.
+pub(crate) fn subscribe(server: &Server) -> BufReader<TcpStream> {
+    let mut reader = open_stream(server, "");
     // Every stream opens with `hello`: once it is read, the server is sending this stream
     // whatever comes next.
     assert_eq!(next_event(&mut reader), "hello");

@@ -515,17 +515,7 @@ impl Child {
     }
 
     fn get(&self, path: &str) -> u16 {
-        let mut s = TcpStream::connect(self.address()).unwrap();
-        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-        write!(
-            s,
-            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
-            self.address()
-        )
-        .unwrap();
-        let mut response = String::new();
-        s.read_to_string(&mut response).unwrap();
-        response[9..12].parse().unwrap()
+        get_from(self.address(), path)[9..12].parse().unwrap()
     }
 }
 

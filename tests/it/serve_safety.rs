@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use quire::serve::Server;
 
 use crate::harness::*;
-use crate::serve::{next_event, sample, subscribe};
+use crate::serve::{next_event, open_stream, sample, subscribe};
 
 /// Send `raw` as written (no Host added) and parse the answer.
 fn raw(server: &Server, raw: &str) -> Response {
@@ -216,17 +216,7 @@ impl Serving {
     }
 
     fn get(&self, path: &str) -> String {
-        let mut s = TcpStream::connect(self.address()).unwrap();
-        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-        write!(
-            s,
-            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
-            self.address()
-        )
-        .unwrap();
-        let mut response = String::new();
-        s.read_to_string(&mut response).unwrap();
-        response
+        get_from(self.address(), path)
     }
 
     /// The private folders in the runtime folder.
@@ -549,22 +539,8 @@ fn redirects_under_a_sub_path_stay_under_it() {
 /// Open a live-reload stream with `extra` headers: the reader past the response head, and the
 /// first event's name and id.
 fn stream(server: &Server, extra: &str) -> (BufReader<TcpStream>, String, u64) {
-    let (mut s, addr) = connect(server);
-    write!(
-        s,
-        "GET {} HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\n{extra}\r\n",
-        quire::serve::EVENTS_PATH
-    )
-    .unwrap();
-    let mut reader = BufReader::new(s);
+    let mut reader = open_stream(server, extra);
     let mut line = String::new();
-    loop {
-        line.clear();
-        reader.read_line(&mut line).unwrap();
-        if line == "\r\n" {
-            break;
-        }
-    }
     let (mut name, mut id) = (String::new(), None);
     while id.is_none() || name.is_empty() {
         line.clear();
