@@ -26,17 +26,18 @@ pub type Feeds = (Vec<Output>, Vec<(String, u64)>);
 pub fn feeds(
     site: &Site,
     config: &Config,
+    specs: &Specs,
     post_fingerprints: &[crate::render::PostFingerprints],
     previous: &HashMap<String, u64>,
     emit: Option<crate::render::Emit>,
 ) -> crate::error::Result<Feeds> {
-    let specs = specs(site, config)?;
+    let specs = &specs.0;
 
     // Fingerprint each feed from what its entries show, and build only feeds that changed:
     // rebuilding all of them (full content, made absolute) on every edit would cost more than
     // the rest of a rebuild.
     let mut shown = vec![false; site.posts.len()];
-    for spec in &specs {
+    for spec in specs {
         for &i in &spec.posts {
             shown[i] = true;
         }
@@ -121,21 +122,26 @@ pub fn feeds(
                 .try_for_each(|spec| make(spec).into_iter().try_for_each(emit))?;
             Vec::new()
         }
-        None => specs.par_iter().flat_map_iter(make).collect(),
+        None => specs.par_iter().flat_map_iter(|spec| make(spec)).collect(),
     };
     Ok((outputs, fingerprints))
 }
 
-/// Every feed's output path, with the URL of the page it mirrors.
-pub fn paths(site: &Site, config: &Config) -> crate::error::Result<Vec<(String, String)>> {
-    Ok(specs(site, config)?
-        .into_iter()
-        .flat_map(|spec| [ATOM, RSS].map(|name| (format!("{}{name}", spec.dir), spec.page.clone())))
-        .collect())
+/// Which feeds the site has: made once per build, for the paths they claim before the pages
+/// are rendered ([`Specs::paths`]) and for [`feeds`].
+pub struct Specs(Vec<Spec>);
+
+impl Specs {
+    /// Every feed's output path, with the URL of the page it mirrors.
+    pub fn paths(&self) -> impl Iterator<Item = (String, &str)> {
+        self.0.iter().flat_map(|spec| {
+            [ATOM, RSS].map(|name| (format!("{}{name}", spec.dir), spec.page.as_str()))
+        })
+    }
 }
 
 /// The feeds of the site: the site-wide pair and one pair per tag.
-fn specs(site: &Site, config: &Config) -> crate::error::Result<Vec<Spec>> {
+pub fn specs(site: &Site, config: &Config) -> crate::error::Result<Specs> {
     let limit = config.feed_limit;
     let home = join_url(&config.base_path, "/");
     let all: Vec<usize> = (0..site.posts.len().min(limit)).collect();
@@ -162,7 +168,7 @@ fn specs(site: &Site, config: &Config) -> crate::error::Result<Vec<Spec>> {
         });
     }
 
-    Ok(specs)
+    Ok(Specs(specs))
 }
 
 /// One feed: its title, the URL path of the HTML page it mirrors (its feeds sit beside it),
@@ -705,7 +711,8 @@ mod tests {
             };
             site.posts.len()
         ];
-        feeds(site, config, &fps, &HashMap::default(), None)
+        let specs = specs(site, config).unwrap();
+        feeds(site, config, &specs, &fps, &HashMap::default(), None)
             .unwrap()
             .0
     }

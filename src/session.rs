@@ -270,7 +270,15 @@ impl Session {
         let theme = self.theme.as_ref().expect("theme loaded above");
         // Every file that is not a page, claimed before the pages so that no two outputs can
         // share a path, whichever is written last.
-        let (assets, mut update, claims) = self.assets(&root, &links, &site, &config)?;
+        let (assets, mut update, mut claims) = self.assets(&root, &links, &site, &config)?;
+        // The generated files are made after the pages, but their paths are known now.
+        let feeds = crate::feed::specs(&site, &config)?;
+        for (path, page) in feeds.paths() {
+            claims.claim(path, Owner::Feed(page.to_string()));
+        }
+        for path in ["sitemap.xml", "robots.txt"] {
+            claims.claim(path.to_string(), Owner::Generated);
+        }
         let claims = claims.into_result()?;
         timings.push(("assets", start.elapsed()));
         progress.report(Step::Stage("rendering pages"));
@@ -287,14 +295,15 @@ impl Session {
         let rendered = pages.rendered;
         update.outputs.extend(pages.changed);
         update.fragments = pages.fragments;
-        let generated = self.generated(
+        let (generated, changed) = self.generated(
             &site,
             &config,
+            &feeds,
             &pages.post_fingerprints,
             &assets,
-            &mut update,
             emit,
         )?;
+        update.outputs.extend(changed);
         update.removed = self
             .pages
             .keys()
@@ -363,18 +372,19 @@ impl Session {
     }
 
     /// The files made from the whole site rather than from one template: feeds, sitemap and
-    /// robots.txt. They are made on every build (they are cheap and pure) and added to
-    /// `update` only when their bytes changed. A static file of the same path (a site's own
-    /// `static/robots.txt`) wins. Returns every generated file's fingerprint.
+    /// robots.txt. They are made on every build (they are cheap and pure) and returned only
+    /// when their bytes changed (unless they went to `emit`). A static file of the same path (a
+    /// site's own `static/robots.txt`) wins. Returns every generated file's fingerprint, and
+    /// the changed files.
     fn generated(
         &self,
         site: &Site,
         config: &Config,
+        feeds: &crate::feed::Specs,
         post_fps: &[crate::render::PostFingerprints],
         assets: &HashMap<String, u64>,
-        update: &mut Update,
         emit: Option<render::Emit>,
-    ) -> Result<HashMap<String, u64>> {
+    ) -> Result<(HashMap<String, u64>, Vec<Output>)> {
         let links: Vec<u64> = post_fps.iter().map(|f| f.link).collect();
         // The sitemap is skipped when its list is unchanged, unless one of its files was not
         // written last time (a static file of that name has since been removed).
@@ -394,7 +404,7 @@ impl Session {
         };
         let emit_feeds: Option<render::Emit> = emit.map(|_| &emit_unless_static as render::Emit);
         let (feeds, (sitemap_fp, sitemap)) = rayon::join(
-            || crate::feed::feeds(site, config, post_fps, &self.generated, emit_feeds),
+            || crate::feed::feeds(site, config, feeds, post_fps, &self.generated, emit_feeds),
             || crate::sitemap::sitemap(site, config, &links, previous),
         );
         let (feeds, feed_fps) = feeds?;
@@ -411,13 +421,12 @@ impl Session {
                 all.insert(path.to_string(), sitemap_fp);
             }
         }
-        update.outputs.extend(
-            feeds
-                .into_iter()
-                .chain(sitemap)
-                .filter(|o| !assets.contains_key(&o.path)),
-        );
-        Ok(all)
+        let changed = feeds
+            .into_iter()
+            .chain(sitemap)
+            .filter(|o| !assets.contains_key(&o.path))
+            .collect();
+        Ok((all, changed))
     }
 
     /// Every document, reading only what changed. Modified sources are re-read; creations,
@@ -597,13 +606,6 @@ impl Session {
                 });
             }
             all.insert(name.into_owned(), fp);
-        }
-        // The generated files are made after the pages, but their paths are known now.
-        for (path, page) in crate::feed::paths(site, config)? {
-            claims.claim(path, Owner::Feed(page));
-        }
-        for path in ["sitemap.xml", "robots.txt"] {
-            claims.claim(path.to_string(), Owner::Generated);
         }
         Ok((all, update, claims))
     }
