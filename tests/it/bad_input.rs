@@ -28,17 +28,6 @@ fn fails_once(site: &TestSite, snapshot: &Snapshot) -> Reported {
     errors.pop().unwrap()
 }
 
-/// Assert the error is at `path:line:col` and its message contains `words`.
-#[track_caller]
-fn assert_at(e: &Reported, path: &str, line: usize, col: usize, words: &str) {
-    assert_eq!(
-        (e.path.as_str(), e.position),
-        (path, Some((line, col))),
-        "{e:#?}"
-    );
-    assert!(e.message.contains(words), "{e:#?}");
-}
-
 /// The comparison every case relies on notices a changed byte, an added or removed file, and
 /// a staging folder left beside the output.
 #[test]

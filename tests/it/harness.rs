@@ -288,6 +288,17 @@ pub fn fails(site: &TestSite, snapshot: &Snapshot) -> Vec<Reported> {
     errors
 }
 
+/// Assert the error is at `path:line:col` and its message contains `words`.
+#[track_caller]
+pub fn assert_at(e: &Reported, path: &str, line: usize, col: usize, words: &str) {
+    assert_eq!(
+        (e.path.as_str(), e.position),
+        (path, Some((line, col))),
+        "{e:#?}"
+    );
+    assert!(e.message.contains(words), "{e:#?}");
+}
+
 /// One error the binary printed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reported {

@@ -45,16 +45,6 @@ fn refused(site: &TestSite, snapshot: &Snapshot, canaries: &Canaries) -> Vec<Rep
     errors
 }
 
-#[track_caller]
-fn assert_at(e: &Reported, path: &str, line: usize, col: usize, words: &str) {
-    assert_eq!(
-        (e.path.as_str(), e.position),
-        (path, Some((line, col))),
-        "{e:#?}"
-    );
-    assert!(e.message.contains(words), "{e:#?}");
-}
-
 /// TOML string syntax for `s` (a literal string cannot hold a `'` or a control character).
 fn toml_str(s: &str) -> String {
     let mut out = String::from("\"");
