@@ -37,7 +37,181 @@ pub struct Config {
     /// `static/` may point into (by default a link is followed only within the site root),
     /// each as written, with where `config.toml` names it (line, column, the line's text).
     pub allow_symlinks_outside: Vec<(PathBuf, (usize, usize, String))>,
+    /// The taxonomies, in the order written (default: tags with feeds, then categories).
+    pub taxonomies: Vec<TaxonomyConfig>,
+    /// `[sections]`: settings every section has unless its `_index.md` says otherwise.
+    pub sections: SectionSettings,
+    /// Which posts the home page lists.
+    pub home_section: HomeSection,
     pub extra: toml::Table,
+}
+
+/// What the home page lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HomeSection {
+    /// The pages of this section (a path under `content/`, like `posts` or `news/world`) and
+    /// of every section below it.
+    Section(String),
+    /// Every dated page of every section (`home_section = "*"`).
+    All,
+}
+
+/// One taxonomy: `{ name = "tags", feed = true, paginate_by = 10, sort_by = "date" }`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TaxonomyConfig {
+    /// The front matter key, the URL segment (`/tags/`) and the name templates see.
+    pub name: String,
+    /// Atom and RSS feeds for each term.
+    pub feed: bool,
+    /// Posts per term page; 0 puts them all on one page.
+    pub paginate_by: usize,
+    pub sort_by: TermOrder,
+    /// Write the list page and the term pages (false: terms are only shown on posts).
+    pub render: bool,
+}
+
+/// The order of the posts on a term's page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TermOrder {
+    /// Newest first.
+    Date,
+    /// Oldest first: the order a series is read in.
+    DateAsc,
+    Title,
+}
+
+/// How a section orders its pages (`sort_by`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SortBy {
+    /// Newest first.
+    Date,
+    Title,
+    /// Lowest `weight` first.
+    Weight,
+    /// In file name order.
+    None,
+}
+
+impl SortBy {
+    pub fn parse(name: &str) -> Result<SortBy, String> {
+        match name.trim() {
+            "date" => Ok(SortBy::Date),
+            "title" => Ok(SortBy::Title),
+            "weight" => Ok(SortBy::Weight),
+            "none" => Ok(SortBy::None),
+            other => Err(format!(
+                "unknown `sort_by` value `{other}`: use \"date\" (newest first), \"title\", \"weight\" or \"none\""
+            )),
+        }
+    }
+}
+
+/// A section's settings as written (in `[sections]` or in an `_index.md`); each unset one
+/// comes from `[sections]`, then from Quire's defaults ([`Resolved`](SectionSettings::resolve)).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SectionSettings {
+    pub sort_by: Option<SortBy>,
+    pub paginate_by: Option<usize>,
+    pub template: Option<String>,
+    pub page_template: Option<String>,
+    pub permalink: Option<Permalink>,
+    pub feed: Option<bool>,
+    pub render: Option<bool>,
+    pub transparent: Option<bool>,
+}
+
+/// A setting of [`SectionSettings`] that could not be used, with the key to point at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingError {
+    pub key: &'static str,
+    pub message: String,
+}
+
+/// [`SectionSettings`] as written, before checking: read from `[sections]` and from the front
+/// matter of `_index.md` files.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct RawSectionSettings {
+    pub sort_by: Option<String>,
+    pub paginate_by: Option<i64>,
+    pub template: Option<String>,
+    pub page_template: Option<String>,
+    pub permalink: Option<String>,
+    /// Zola calls it `generate_feeds`.
+    #[serde(alias = "generate_feeds", alias = "generate_feed")]
+    pub feed: Option<bool>,
+    pub render: Option<bool>,
+    pub transparent: Option<bool>,
+}
+
+impl RawSectionSettings {
+    pub fn check(self) -> std::result::Result<SectionSettings, SettingError> {
+        let err = |key, message| SettingError { key, message };
+        let template = |key: &'static str, name: Option<String>| match name {
+            Some(t) if !is_template_name(&t) => Err(err(
+                key,
+                format!(
+                    "`{key}` must name a template file under `templates/`, like \"news.html\", \
+                     found `{t}`"
+                ),
+            )),
+            t => Ok(t),
+        };
+        Ok(SectionSettings {
+            sort_by: self
+                .sort_by
+                .map(|s| SortBy::parse(&s).map_err(|m| err("sort_by", m)))
+                .transpose()?,
+            paginate_by: match self.paginate_by {
+                None => None,
+                Some(n) if n >= 0 => Some(n as usize),
+                Some(_) => {
+                    return Err(err(
+                        "paginate_by",
+                        "`paginate_by` must be 0 (no pages) or more".into(),
+                    ));
+                }
+            },
+            template: template("template", self.template)?,
+            page_template: template("page_template", self.page_template)?,
+            permalink: self
+                .permalink
+                .map(|p| Permalink::parse(&p).map_err(|m| err("permalink", m)))
+                .transpose()?,
+            feed: self.feed,
+            render: self.render,
+            transparent: self.transparent,
+        })
+    }
+}
+
+impl SectionSettings {
+    /// These settings, each unset one taken from `defaults`.
+    pub fn or(&self, defaults: &SectionSettings) -> SectionSettings {
+        SectionSettings {
+            sort_by: self.sort_by.or(defaults.sort_by),
+            paginate_by: self.paginate_by.or(defaults.paginate_by),
+            template: self.template.clone().or_else(|| defaults.template.clone()),
+            page_template: self
+                .page_template
+                .clone()
+                .or_else(|| defaults.page_template.clone()),
+            permalink: self.permalink.clone().or_else(|| defaults.permalink.clone()),
+            feed: self.feed.or(defaults.feed),
+            render: self.render.or(defaults.render),
+            transparent: self.transparent.or(defaults.transparent),
+        }
+    }
+}
+
+/// A template name a setting may give: a relative path of plain names ending in `.html`.
+fn is_template_name(name: &str) -> bool {
+    name.ends_with(".html")
+        && !name.starts_with('/')
+        && name
+            .split('/')
+            .all(|seg| !seg.is_empty() && seg != "." && seg != ".." && !seg.contains('\\'))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -63,6 +237,9 @@ const KNOWN_KEYS: &[&str] = &[
     "permalink",
     "breaking_news",
     "allow_symlinks_outside",
+    "taxonomies",
+    "sections",
+    "home_section",
     "extra",
 ];
 
@@ -95,7 +272,41 @@ struct RawConfig {
     #[serde(default)]
     allow_symlinks_outside: Vec<toml::Spanned<String>>,
     #[serde(default)]
+    taxonomies: Option<toml::Spanned<Vec<RawTaxonomy>>>,
+    #[serde(default)]
+    sections: Option<toml::Spanned<RawSections>>,
+    #[serde(default)]
+    home_section: Option<toml::Spanned<String>>,
+    #[serde(default)]
     extra: toml::Table,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTaxonomy {
+    name: toml::Spanned<String>,
+    #[serde(default)]
+    feed: bool,
+    #[serde(default)]
+    paginate_by: Option<toml::Spanned<i64>>,
+    #[serde(default)]
+    sort_by: Option<toml::Spanned<String>>,
+    #[serde(default)]
+    render: Option<bool>,
+}
+
+/// `[sections]`: the section settings, and nothing else.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSections {
+    sort_by: Option<String>,
+    paginate_by: Option<i64>,
+    template: Option<String>,
+    page_template: Option<String>,
+    permalink: Option<String>,
+    feed: Option<bool>,
+    render: Option<bool>,
+    transparent: Option<bool>,
 }
 
 fn default_language() -> String {
@@ -191,7 +402,139 @@ impl Config {
             let source = text.lines().nth(line - 1).unwrap_or_default().to_string();
             allow_symlinks_outside.push((PathBuf::from(dir.into_inner()), (line, col, source)));
         }
+        let posts_per_page = count(raw.posts_per_page, 10, "posts_per_page")?;
+        let taxonomies = match raw.taxonomies {
+            None => vec![
+                TaxonomyConfig {
+                    name: "tags".into(),
+                    feed: true,
+                    paginate_by: posts_per_page,
+                    sort_by: TermOrder::Date,
+                    render: true,
+                },
+                TaxonomyConfig {
+                    name: "categories".into(),
+                    feed: false,
+                    paginate_by: posts_per_page,
+                    sort_by: TermOrder::Date,
+                    render: true,
+                },
+            ],
+            Some(list) => {
+                let mut out: Vec<TaxonomyConfig> = Vec::new();
+                for t in list.into_inner() {
+                    let name = t.name.get_ref().trim().to_string();
+                    let at = t.name.span().start;
+                    if name.is_empty()
+                        || !name
+                            .bytes()
+                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+                    {
+                        return Err(diag(
+                            at,
+                            format!(
+                                "a taxonomy name is a front matter key and a URL segment: use \
+                                 lowercase letters, digits, `-` and `_`, like \"authors\", found `{name}`"
+                            ),
+                        ));
+                    }
+                    if matches!(name.as_str(), "page" | "archive") {
+                        return Err(diag(
+                            at,
+                            format!("`/{name}/` is one of Quire's own URLs: name the taxonomy differently"),
+                        ));
+                    }
+                    if out.iter().any(|o| o.name == name) {
+                        return Err(diag(at, format!("the taxonomy `{name}` is listed twice")));
+                    }
+                    let paginate_by = match t.paginate_by {
+                        None => posts_per_page,
+                        Some(n) if *n.get_ref() >= 0 => *n.get_ref() as usize,
+                        Some(n) => {
+                            return Err(diag(
+                                n.span().start,
+                                "`paginate_by` must be 0 (all on one page) or more".into(),
+                            ));
+                        }
+                    };
+                    let sort_by = match t.sort_by {
+                        None if name == "series" => TermOrder::DateAsc,
+                        None => TermOrder::Date,
+                        Some(s) => match s.get_ref().trim() {
+                            "date" => TermOrder::Date,
+                            "date-asc" => TermOrder::DateAsc,
+                            "title" => TermOrder::Title,
+                            other => {
+                                return Err(diag(
+                                    s.span().start,
+                                    format!(
+                                        "unknown taxonomy `sort_by` value `{other}`: use \"date\" \
+                                         (newest first), \"date-asc\" (oldest first) or \"title\""
+                                    ),
+                                ));
+                            }
+                        },
+                    };
+                    out.push(TaxonomyConfig {
+                        name,
+                        feed: t.feed,
+                        paginate_by,
+                        sort_by,
+                        render: t.render.unwrap_or(true),
+                    });
+                }
+                out
+            }
+        };
+        let sections = match raw.sections {
+            None => SectionSettings::default(),
+            Some(s) => {
+                let at = s.span().start;
+                let r = s.into_inner();
+                let raw_settings = RawSectionSettings {
+                    sort_by: r.sort_by,
+                    paginate_by: r.paginate_by,
+                    template: r.template,
+                    page_template: r.page_template,
+                    permalink: r.permalink,
+                    feed: r.feed,
+                    render: r.render,
+                    transparent: r.transparent,
+                };
+                raw_settings.check().map_err(|e| {
+                    let key_at = text[at..]
+                        .find(&format!("\n{}", e.key))
+                        .map_or(at, |i| at + i + 1);
+                    diag(key_at, e.message)
+                })?
+            }
+        };
+        let home_section = match raw.home_section {
+            None => HomeSection::Section("posts".into()),
+            Some(h) if h.get_ref().trim() == "*" => HomeSection::All,
+            Some(h) => {
+                let path = h.get_ref().trim().trim_matches('/').to_string();
+                if path.is_empty()
+                    || path
+                        .split('/')
+                        .any(|seg| seg.is_empty() || seg == "." || seg == ".." || seg.contains('\\'))
+                {
+                    return Err(diag(
+                        h.span().start,
+                        format!(
+                            "`home_section` names a folder under `content/`, like \"posts\" or \
+                             \"news\", or is \"*\" for every dated page, found `{}`",
+                            h.get_ref()
+                        ),
+                    ));
+                }
+                HomeSection::Section(path)
+            }
+        };
         Ok(Config {
+            taxonomies,
+            sections,
+            home_section,
             title: raw.title,
             tagline: raw.tagline,
             description: raw.description,
@@ -200,7 +543,7 @@ impl Config {
             base_url,
             base_path,
             language: raw.language,
-            posts_per_page: count(raw.posts_per_page, 10, "posts_per_page")?,
+            posts_per_page,
             latest_posts: count(raw.latest_posts, 5, "latest_posts")?,
             feed_limit: count(raw.feed_limit, 20, "feed_limit")?,
             output_dir: PathBuf::from(output_dir),

@@ -144,7 +144,14 @@ impl Specs {
 pub fn specs(site: &Site, config: &Config) -> crate::error::Result<Specs> {
     let limit = config.feed_limit;
     let home = join_url(&config.base_path, "/");
-    let all: Vec<usize> = (0..site.posts.len().min(limit)).collect();
+    // Newest first, whatever order the list pages show.
+    let newest = |list: &[usize]| {
+        let mut list = list.to_vec();
+        list.sort_unstable();
+        list.truncate(limit);
+        list
+    };
+    let all = newest(&site.home);
     let dir = |page: &str| {
         crate::routes::output_dir(&config.base_path, page).map_err(|problem| {
             crate::error::Error::UnsafePath {
@@ -159,13 +166,35 @@ pub fn specs(site: &Site, config: &Config) -> crate::error::Result<Specs> {
         page: home,
         posts: all,
     }];
-    for term in &site.tags.terms {
+    for section in site.sections.iter().skip(1).filter(|s| s.settings.feed) {
         specs.push(Spec {
-            title: format!("{}: posts tagged “{}”", config.title, term.name),
-            dir: dir(&term.url)?,
-            page: term.url.clone(),
-            posts: term.posts.iter().take(limit).copied().collect(),
+            title: format!("{}: {}", config.title, section.title),
+            dir: dir(&section.url)?,
+            page: section.url.clone(),
+            posts: newest(&section.listed),
         });
+    }
+    let with_feeds = crate::table::rendered_taxonomies(site)
+        .map(|t| &site.taxonomies[t])
+        .filter(|t| t.config.feed);
+    for tax in with_feeds {
+        for term in &tax.terms {
+            let title = match tax.name.as_str() {
+                "tags" => format!("{}: posts tagged “{}”", config.title, term.name),
+                _ => format!(
+                    "{}: {} “{}”",
+                    config.title,
+                    crate::render::taxonomy_title(&tax.name),
+                    term.name
+                ),
+            };
+            specs.push(Spec {
+                title,
+                dir: dir(&term.url)?,
+                page: term.url.clone(),
+                posts: newest(&term.posts),
+            });
+        }
     }
 
     Ok(Specs(specs))
@@ -203,11 +232,14 @@ impl Entry {
         let content = escaped(&abs(&post.rendered.html));
         let summary = escaped(&abs(&post.rendered.summary_html));
         let author = post.doc.author.as_deref().unwrap_or(&config.author);
-        let tags: Vec<&str> = post
-            .tags
-            .iter()
-            .map(|&t| site.tags.terms[t].name.as_str())
-            .collect();
+        let tags: Vec<&str> = match site.taxonomy("tags") {
+            Some(tax) => post
+                .terms_in(site, "tags")
+                .iter()
+                .map(|&t| tax.terms[t].name.as_str())
+                .collect(),
+            None => Vec::new(),
+        };
         // Parsing refuses years these formats cannot carry; should one get here anyway, it is
         // left out rather than panicking in `to_rfc2822` or writing an invalid RFC 3339 date.
         let published = post.doc.date.filter(representable);

@@ -167,6 +167,8 @@ pub struct Session {
     /// Where symbolic links could lead in the last build: when `allow_symlinks_outside`
     /// changes, the sources and templates are walked again.
     links: Option<crate::walk::Links>,
+    /// The taxonomies the documents were read for.
+    taxonomy_names: Vec<String>,
 }
 
 impl Session {
@@ -181,6 +183,7 @@ impl Session {
             generated: HashMap::new(),
             once: false,
             links: None,
+            taxonomy_names: Vec::new(),
         }
     }
 
@@ -237,10 +240,17 @@ impl Session {
             self.theme = None;
         }
         self.links = Some(links.clone());
+        // Documents hold their terms per taxonomy: a new list of taxonomies reads them again.
+        let taxonomy_names: Vec<String> = config.taxonomies.iter().map(|t| t.name.clone()).collect();
+        if self.taxonomy_names != taxonomy_names {
+            self.sources = None;
+            self.taxonomy_names = taxonomy_names;
+        }
         let theme_needed = self.theme.is_none();
         let (theme, documents) = rayon::join(
             || theme_needed.then(|| Theme::load(&root, &links)),
             || self.load_documents(&root, &links, changes),
+
         );
         let (theme, documents) = match (theme.transpose(), documents) {
             (Ok(t), Ok(d)) => (t, d),
@@ -282,10 +292,13 @@ impl Session {
         let claims = claims.into_result()?;
         timings.push(("assets", start.elapsed()));
         progress.report(Step::Stage("rendering pages"));
+        // Every page once: rendering, the sitemap and the removals below all read this table.
+        let routes = crate::table::pages(&site, &config)?;
         let pages = render::render(
             theme,
             &site,
             &config,
+            &routes,
             &self.pages,
             emit,
             self.options.live_fragments,
@@ -298,6 +311,7 @@ impl Session {
         let (generated, changed) = self.generated(
             &site,
             &config,
+            &routes,
             &feeds,
             &pages.post_fingerprints,
             &assets,
@@ -376,16 +390,17 @@ impl Session {
     /// when their bytes changed (unless they went to `emit`). A static file of the same path (a
     /// site's own `static/robots.txt`) wins. Returns every generated file's fingerprint, and
     /// the changed files.
+    #[allow(clippy::too_many_arguments)]
     fn generated(
         &self,
         site: &Site,
         config: &Config,
+        routes: &[crate::table::Route],
         feeds: &crate::feed::Specs,
         post_fps: &[crate::render::PostFingerprints],
         assets: &HashMap<String, u64>,
         emit: Option<render::Emit>,
     ) -> Result<(HashMap<String, u64>, Vec<Output>)> {
-        let links: Vec<u64> = post_fps.iter().map(|f| f.link).collect();
         // The sitemap is skipped when its list is unchanged, unless one of its files was not
         // written last time (a static file of that name has since been removed).
         let sitemap_files = ["sitemap.xml", "robots.txt"];
@@ -405,7 +420,7 @@ impl Session {
         let emit_feeds: Option<render::Emit> = emit.map(|_| &emit_unless_static as render::Emit);
         let (feeds, (sitemap_fp, sitemap)) = rayon::join(
             || crate::feed::feeds(site, config, feeds, post_fps, &self.generated, emit_feeds),
-            || crate::sitemap::sitemap(site, config, &links, previous),
+            || crate::sitemap::sitemap(routes, config, previous),
         );
         let (feeds, feed_fps) = feeds?;
         let mut all = HashMap::new();
@@ -482,7 +497,7 @@ impl Session {
             .par_iter()
             .map(|&i| {
                 let (path, kind) = &scan.sources[i];
-                (i, content::read(root, path, *kind))
+                (i, content::read(root, path, *kind, &self.taxonomy_names))
             })
             .collect();
         let mut errors = Vec::new();

@@ -1,6 +1,7 @@
-//! The site model: which documents are published, their URLs, posts sorted newest first,
-//! taxonomies (tags, categories) with unique ASCII slugs. Pure: no I/O. Posts refer to terms and
-//! terms to posts by index, never by reference.
+//! The site model: which documents are published, the tree of sections, every document's URL,
+//! posts sorted newest first and in each section's own order, the taxonomies the config names
+//! with unique ASCII slugs, and the archive. Pure: no I/O. Posts, sections and terms refer to
+//! each other by index, never by reference.
 
 use std::collections::HashSet;
 
@@ -11,7 +12,7 @@ use std::sync::Arc;
 use chrono::{DateTime, FixedOffset};
 use rayon::prelude::*;
 
-use crate::config::Config;
+use crate::config::{Config, HomeSection, Permalink, SortBy, TaxonomyConfig, TermOrder};
 use crate::content::{Document, ImageRef, Kind};
 use crate::error::{Diagnostic, Error, Result};
 use crate::fingerprint;
@@ -22,14 +23,64 @@ const WORDS_PER_MINUTE: usize = 200;
 
 #[derive(Debug)]
 pub struct Site {
-    /// Newest first.
+    /// The pages of every section ("posts"), newest first.
     pub posts: Vec<Post>,
-    /// By `weight`, then title.
+    /// The standalone pages at the top of `content/`, by `weight`, then title.
     pub pages: Vec<Page>,
-    pub tags: Taxonomy,
-    pub categories: Taxonomy,
+    /// Every section: the top of `content/` first, then by path (a parent before its
+    /// children).
+    pub sections: Vec<Section>,
+    /// As `config.taxonomies` lists them.
+    pub taxonomies: Vec<Taxonomy>,
     /// Dated posts by year and month, newest first.
     pub archive: Vec<ArchiveYear>,
+    /// What the home page lists (indices into `posts`, in the home section's order).
+    pub home: Vec<usize>,
+}
+
+impl Site {
+    /// The taxonomy called `name`, if the site has it.
+    pub fn taxonomy(&self, name: &str) -> Option<&Taxonomy> {
+        self.taxonomies.iter().find(|t| t.name == name)
+    }
+}
+
+/// A folder under `content/`, with the settings of its `_index.md` (or the defaults).
+#[derive(Debug)]
+pub struct Section {
+    /// Under `content/`, `/`-separated: `""` for the top, `posts`, `news/world`.
+    pub path: String,
+    /// Its `_index.md`, when it has one.
+    pub doc: Option<Arc<Document>>,
+    pub title: String,
+    /// `/news/world/` under the base path (the home page's URL for the top).
+    pub url: String,
+    /// The body of its `_index.md`.
+    pub rendered: Option<Arc<Rendered>>,
+    pub settings: Settings,
+    pub weight: i64,
+    pub parent: Option<usize>,
+    /// Child sections, by weight, then title.
+    pub subsections: Vec<usize>,
+    /// Its own pages (indices into `Site::posts`), in its order.
+    pub pages: Vec<usize>,
+    /// What its list shows: its pages and those of its transparent subsections, in its order.
+    pub listed: Vec<usize>,
+}
+
+/// A section's settings with every default applied.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Settings {
+    pub sort_by: SortBy,
+    /// Posts per list page; 0 lists them all on one.
+    pub paginate_by: usize,
+    pub template: String,
+    pub page_template: String,
+    #[serde(skip)]
+    pub permalink: Option<Permalink>,
+    pub feed: bool,
+    pub render: bool,
+    pub transparent: bool,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -60,12 +111,8 @@ pub struct Memo {
     taxonomies: Option<(u64, Taxonomies)>,
 }
 
-/// Tags and categories, each with every post's term indices.
-#[derive(Debug, Clone)]
-struct Taxonomies {
-    tags: (Taxonomy, Vec<Vec<usize>>),
-    categories: (Taxonomy, Vec<Vec<usize>>),
-}
+/// Each taxonomy with every post's term indices.
+type Taxonomies = Vec<(Taxonomy, Vec<Vec<usize>>)>;
 
 /// Group posts (newest first) by the year and month of their date, in their own time zone.
 fn build_archive(base_path: &str, posts: &[Post]) -> Vec<ArchiveYear> {
@@ -103,9 +150,25 @@ pub struct Post {
     /// Lead image with its `src` resolved for bundles and the base path.
     pub image: Option<ImageRef>,
     pub reading_time: usize,
-    /// Indices into `Site::tags.terms`, in the order written.
-    pub tags: Vec<usize>,
-    pub categories: Vec<usize>,
+    /// Per taxonomy (as `Site::taxonomies`), indices into its terms, in the order written.
+    pub terms: Vec<Vec<usize>>,
+    /// Index into `Site::sections`.
+    pub section: usize,
+    /// Its neighbours in its section's order: the one after it (older, for a section sorted
+    /// by date) and the one before it.
+    pub previous: Option<usize>,
+    pub next: Option<usize>,
+}
+
+impl Post {
+    /// Its term indices in the taxonomy `name` of `site`.
+    pub fn terms_in<'s>(&'s self, site: &Site, name: &str) -> &'s [usize] {
+        site.taxonomies
+            .iter()
+            .position(|t| t.name == name)
+            .and_then(|i| self.terms.get(i))
+            .map_or(&[], Vec::as_slice)
+    }
 }
 
 #[derive(Debug)]
@@ -117,12 +180,12 @@ pub struct Page {
 
 #[derive(Debug, Clone)]
 pub struct Taxonomy {
-    /// `tags` or `categories`: the URL segment and template name.
-    pub name: &'static str,
-    pub title: &'static str,
+    /// `tags`, `authors`…: the front matter key and the URL segment.
+    pub name: String,
     pub url: String,
     /// Sorted by slug.
     pub terms: Vec<Term>,
+    pub config: TaxonomyConfig,
 }
 
 #[derive(Debug, Clone)]
@@ -131,7 +194,7 @@ pub struct Term {
     pub name: String,
     pub slug: String,
     pub url: String,
-    /// Indices into `Site::posts`, newest first.
+    /// Indices into `Site::posts`, in the taxonomy's order (newest first by default).
     pub posts: Vec<usize>,
 }
 
@@ -208,27 +271,50 @@ impl Site {
         memo: &mut Memo,
     ) -> Result<Site> {
         let mut errors = Vec::new();
+        let base = &config.base_path;
+        let mut sections = build_sections(config, documents, options);
+        let section_index: HashMap<String, usize> = sections
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.path.clone(), i))
+            .collect();
+        let hidden: Vec<bool> = sections.iter().map(|s| s.draft).collect();
         let (posts, pages): (Vec<&Arc<Document>>, Vec<&Arc<Document>>) = documents
             .iter()
+            .filter(|d| d.kind != Kind::Section)
             .filter(|d| options.drafts || (!d.draft && d.date.is_none_or(|dt| dt <= options.now)))
+            .filter(|d| {
+                d.kind == Kind::Page
+                    || section_index
+                        .get(d.section.as_str())
+                        .is_some_and(|&s| !hidden[s])
+            })
             .partition(|d| d.kind == Kind::Post);
 
-        let base = &config.base_path;
-        let urls: Vec<Result<(&Arc<Document>, String)>> = posts
+        let urls: Vec<Result<(&Arc<Document>, String, usize)>> = posts
             .into_par_iter()
             .map(|doc| {
+                let section = section_index[doc.section.as_str()];
+                if let Some(path) = &doc.path {
+                    return Ok((doc, join_url(base, path), section));
+                }
+                let s = &sections[section];
+                let Some(permalink) = &s.settings.permalink else {
+                    let own = format!("{}{}/", s.own_path, doc.slug);
+                    return Ok((doc, join_url(base, &own), section));
+                };
                 let date = doc.date.map(|d| {
                     use chrono::Datelike;
                     (d.year(), d.month(), d.day())
                 });
-                if date.is_none() && config.permalink.uses_date() {
+                if date.is_none() && permalink.uses_date() {
                     return Err(Error::Source(Diagnostic::new(
                         &doc.source,
                         "the permalink uses the date but this post has none: add `date = 2024-05-01` \
                          to the front matter or name the file `2024-05-01-name.md`",
                     )));
                 }
-                Ok((doc, join_url(base, &config.permalink.expand(&doc.slug, date))))
+                Ok((doc, join_url(base, &permalink.expand(&doc.slug, date)), section))
             })
             .collect();
         let mut posts = Vec::with_capacity(urls.len());
@@ -240,14 +326,24 @@ impl Site {
         }
         let pages: Vec<(&Arc<Document>, String)> = pages
             .into_iter()
-            .map(|doc| (doc, join_url(base, &format!("/{}/", doc.slug))))
+            .map(|doc| {
+                let path = doc.path.clone().unwrap_or_else(|| format!("/{}/", doc.slug));
+                (doc, join_url(base, &path))
+            })
             .collect();
 
         // The URL check reads posts in scan order; sorting and taxonomies run beside it. Each
         // is skipped when its inputs are those of the last successful call.
         let url_key = {
             let mut parts = vec![fingerprint::of(&config.base_path)];
-            for (doc, url) in posts.iter().chain(&pages) {
+            parts.push(fingerprint::of(
+                &config.taxonomies.iter().map(|t| &t.name).collect::<Vec<_>>(),
+            ));
+            for s in &sections {
+                let source = s.doc.as_ref().map(|d| &d.source);
+                parts.push(fingerprint::of(&(&s.url, source, s.settings.render)));
+            }
+            for (doc, url) in posts.iter().map(|(d, u, _)| (d, u)).chain(pages.iter().map(|(d, u)| (d, u))) {
                 parts.push(fingerprint::of(&(url, &doc.source, &doc.aliases)));
             }
             fingerprint::combine(&parts)
@@ -257,7 +353,7 @@ impl Site {
         let (_, (order, taxonomies)) = rayon::join(
             || {
                 if !urls_known_good {
-                    check_unique_urls(config, &posts, &pages, &mut url_errors)
+                    check_unique_urls(config, &sections, &posts, &pages, &mut url_errors)
                 }
             },
             || {
@@ -272,7 +368,10 @@ impl Site {
                         .then_with(|| a.source.cmp(&b.source))
                 });
                 let docs: Vec<&Document> = order.iter().map(|&i| &**posts[i].0).collect();
-                let mut parts = vec![fingerprint::of(&config.base_path)];
+                let mut parts = vec![
+                    fingerprint::of(&config.base_path),
+                    fingerprint::of(&config.taxonomies),
+                ];
                 parts.extend(docs.iter().map(|d| d.terms_fingerprint));
                 let key = fingerprint::combine(&parts);
                 if let Some((k, cached)) = &memo.taxonomies
@@ -281,23 +380,13 @@ impl Site {
                     return (order, (cached.clone(), Vec::new(), key));
                 }
                 let mut errors = Vec::new();
-                let tags = build_taxonomy(
-                    config,
-                    "tags",
-                    "Tags",
-                    &docs,
-                    |d| (&d.tags, &d.tag_keys),
-                    &mut errors,
-                );
-                let categories = build_taxonomy(
-                    config,
-                    "categories",
-                    "Categories",
-                    &docs,
-                    |d| (&d.categories, &d.category_keys),
-                    &mut errors,
-                );
-                (order, (Taxonomies { tags, categories }, errors, key))
+                let taxonomies = config
+                    .taxonomies
+                    .iter()
+                    .enumerate()
+                    .map(|(t, tc)| build_taxonomy(config, tc, &docs, |d| &d.terms[t], &mut errors))
+                    .collect();
+                (order, (taxonomies, errors, key))
             },
         );
         let (taxonomies, tax_errors, tax_key) = taxonomies;
@@ -313,8 +402,12 @@ impl Site {
             _ => {
                 let map = posts
                     .iter()
-                    .chain(&pages)
-                    .map(|(doc, url)| (content_path(&doc.source), url.clone()))
+                    .map(|(doc, url, _)| (content_path(&doc.source), url.clone()))
+                    .chain(pages.iter().map(|(doc, url)| (content_path(&doc.source), url.clone())))
+                    .chain(sections.iter().filter_map(|s| {
+                        let doc = s.doc.as_ref()?;
+                        Some((content_path(&doc.source), s.url.clone()))
+                    }))
                     .collect();
                 let links = Arc::new(ContentLinks(map));
                 memo.content_links = Some((url_key, Arc::clone(&links)));
@@ -322,20 +415,22 @@ impl Site {
             }
         };
         let content_links = Some(&*content_links);
-        let Taxonomies {
-            tags: (tags, post_tags),
-            categories: (categories, post_categories),
-        } = taxonomies;
-        let mut slots: Vec<Option<(&Arc<Document>, String)>> =
+        let (mut taxonomies, mut per_post): (Vec<Taxonomy>, Vec<Vec<Vec<usize>>>) =
+            taxonomies.into_iter().unzip();
+        let mut slots: Vec<Option<(&Arc<Document>, String, usize)>> =
             posts.into_iter().map(Some).collect();
-        let posts: Vec<(&Arc<Document>, String)> = order
+        let posts: Vec<(&Arc<Document>, String, usize)> = order
             .iter()
             .map(|&i| slots[i].take().expect("each index once"))
             .collect();
-        let posts: Vec<Post> = posts
+        // Per post, its term indices in each taxonomy.
+        let post_terms: Vec<Vec<Vec<usize>>> = (0..posts.len())
+            .map(|p| per_post.iter_mut().map(|t| std::mem::take(&mut t[p])).collect())
+            .collect();
+        let mut posts: Vec<Post> = posts
             .into_par_iter()
-            .zip(post_tags.into_par_iter().zip(post_categories))
-            .map(|((doc, url), (tags, categories))| {
+            .zip(post_terms)
+            .map(|((doc, url, section), terms)| {
                 let link_base = doc.is_bundle.then_some(url.as_str());
                 let rendered =
                     render_markdown(doc, link_base, base, content_links, options.release_sources);
@@ -350,11 +445,18 @@ impl Site {
                     rendered,
                     image,
                     reading_time,
-                    tags,
-                    categories,
+                    terms,
+                    section,
+                    previous: None,
+                    next: None,
                 }
             })
             .collect();
+        for (tax, tc) in taxonomies.iter_mut().zip(&config.taxonomies) {
+            for term in &mut tax.terms {
+                sort_term(&mut term.posts, tc.sort_by, &posts);
+            }
+        }
         let mut pages: Vec<Page> = pages
             .into_par_iter()
             .map(|(doc, url)| Page {
@@ -370,14 +472,255 @@ impl Site {
                 &b.doc.source,
             ))
         });
+        // Each section's own pages and list, in its order.
+        for (i, post) in posts.iter().enumerate() {
+            sections[post.section].pages.push(i);
+        }
+        for s in &mut sections {
+            sort_pages(&mut s.pages, s.settings.sort_by, &posts);
+            for (n, &p) in s.pages.iter().enumerate() {
+                posts[p].previous = s.pages.get(n + 1).copied();
+                posts[p].next = n.checked_sub(1).map(|m| s.pages[m]);
+            }
+        }
+        for i in (0..sections.len()).rev() {
+            let mut listed = sections[i].pages.clone();
+            for &c in &sections[i].subsections {
+                if sections[c].settings.transparent {
+                    listed.extend_from_slice(&sections[c].listed);
+                }
+            }
+            sort_pages(&mut listed, sections[i].settings.sort_by, &posts);
+            sections[i].listed = listed;
+        }
+        for s in &mut sections {
+            if let Some(doc) = &s.doc {
+                s.rendered = Some(render_markdown(
+                    doc,
+                    None,
+                    base,
+                    content_links,
+                    options.release_sources,
+                ));
+            }
+        }
+        let home = match &config.home_section {
+            HomeSection::All => (0..posts.len()).filter(|&p| posts[p].doc.date.is_some()).collect(),
+            HomeSection::Section(path) => match section_index.get(path.as_str()) {
+                Some(&top) => {
+                    let mut all: Vec<usize> = (0..posts.len())
+                        .filter(|&p| is_within(&sections, posts[p].section, top))
+                        .collect();
+                    sort_pages(&mut all, sections[top].settings.sort_by, &posts);
+                    all
+                }
+                None => Vec::new(),
+            },
+        };
         Ok(Site {
             archive: build_archive(&config.base_path, &posts),
             posts,
             pages,
-            tags,
-            categories,
+            sections: sections.into_iter().map(Built::into_section).collect(),
+            taxonomies,
+            home,
         })
     }
+}
+
+/// Whether section `s` is `top` or below it.
+fn is_within(sections: &[Built], mut s: usize, top: usize) -> bool {
+    loop {
+        if s == top {
+            return true;
+        }
+        match sections[s].parent {
+            Some(p) => s = p,
+            None => return false,
+        }
+    }
+}
+
+/// Sort `list` (indices into `posts`, which are newest first) in a section's order.
+fn sort_pages(list: &mut [usize], by: SortBy, posts: &[Post]) {
+    match by {
+        // Indices follow the newest-first order already.
+        SortBy::Date => list.sort_unstable(),
+        SortBy::Title => list.sort_by(|&a, &b| {
+            let (a, b) = (&posts[a].doc, &posts[b].doc);
+            a.title
+                .to_lowercase()
+                .cmp(&b.title.to_lowercase())
+                .then_with(|| a.source.cmp(&b.source))
+        }),
+        SortBy::Weight => list.sort_by(|&a, &b| {
+            let (a, b) = (&posts[a].doc, &posts[b].doc);
+            (a.weight, &a.title, &a.source).cmp(&(b.weight, &b.title, &b.source))
+        }),
+        SortBy::None => list.sort_by(|&a, &b| posts[a].doc.source.cmp(&posts[b].doc.source)),
+    }
+}
+
+/// Sort a term's posts (collected newest first) in its taxonomy's order.
+fn sort_term(list: &mut [usize], by: TermOrder, posts: &[Post]) {
+    match by {
+        TermOrder::Date => list.sort_unstable(),
+        TermOrder::DateAsc => list.sort_unstable_by(|a, b| b.cmp(a)),
+        TermOrder::Title => sort_pages(list, SortBy::Title, posts),
+    }
+}
+
+/// A section while the site is assembled.
+struct Built {
+    path: String,
+    doc: Option<Arc<Document>>,
+    title: String,
+    url: String,
+    /// The URL path of its pages' default permalinks: `/news/world/` (without the base path).
+    own_path: String,
+    settings: Settings,
+    weight: i64,
+    draft: bool,
+    parent: Option<usize>,
+    subsections: Vec<usize>,
+    pages: Vec<usize>,
+    listed: Vec<usize>,
+    rendered: Option<Arc<Rendered>>,
+}
+
+impl Built {
+    fn into_section(self) -> Section {
+        Section {
+            path: self.path,
+            doc: self.doc,
+            title: self.title,
+            url: self.url,
+            rendered: self.rendered,
+            settings: self.settings,
+            weight: self.weight,
+            parent: self.parent,
+            subsections: self.subsections,
+            pages: self.pages,
+            listed: self.listed,
+        }
+    }
+}
+
+/// Every section: each folder with an `_index.md` or a page, and the folders above them; the
+/// top of `content/` first, then by path. Settings resolved (the section's own, then
+/// `[sections]`, then Quire's), drafts marked (a draft section hides everything below it).
+fn build_sections(config: &Config, documents: &[Arc<Document>], options: &Options) -> Vec<Built> {
+    let mut paths: std::collections::BTreeMap<&str, Option<&Arc<Document>>> =
+        std::collections::BTreeMap::new();
+    paths.insert("", None);
+    for doc in documents {
+        match doc.kind {
+            Kind::Section => {
+                paths.insert(&doc.section, Some(doc));
+            }
+            Kind::Post => {
+                paths.entry(&doc.section).or_insert(None);
+            }
+            Kind::Page => {}
+        }
+    }
+    // The folders above each section are sections too.
+    let mut above = Vec::new();
+    for path in paths.keys() {
+        let mut p = *path;
+        while let Some(cut) = p.rfind('/') {
+            p = &p[..cut];
+            above.push(p);
+        }
+    }
+    for p in above {
+        paths.entry(p).or_insert(None);
+    }
+    let mut built: Vec<Built> = Vec::with_capacity(paths.len());
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    for (path, doc) in paths {
+        let parent = if path.is_empty() {
+            None
+        } else {
+            Some(index[path.rfind('/').map_or("", |cut| &path[..cut])])
+        };
+        let own = doc.and_then(|d| d.settings.as_deref()).cloned().unwrap_or_default();
+        let defaults = &config.sections;
+        let is_blog = path == "posts";
+        let permalink = if is_blog {
+            own.permalink.clone().or_else(|| Some(config.permalink.clone()))
+        } else {
+            own.permalink
+                .clone()
+                .or_else(|| defaults.permalink.clone())
+                .or_else(|| parent.filter(|&p| p != 0).and_then(|p| built[p].settings.permalink.clone()))
+        };
+        let settings = Settings {
+            sort_by: own.sort_by.or(defaults.sort_by).unwrap_or(SortBy::Date),
+            paginate_by: own
+                .paginate_by
+                .or(defaults.paginate_by)
+                .unwrap_or(config.posts_per_page),
+            template: own
+                .template
+                .clone()
+                .or_else(|| defaults.template.clone())
+                .unwrap_or_else(|| "section.html".into()),
+            page_template: own
+                .page_template
+                .clone()
+                .or_else(|| defaults.page_template.clone())
+                .unwrap_or_else(|| "post.html".into()),
+            permalink,
+            feed: own.feed.or(defaults.feed).unwrap_or(false),
+            render: own.render.or(defaults.render).unwrap_or(true),
+            transparent: own.transparent.or(defaults.transparent).unwrap_or(false),
+        };
+        let own_path = if path.is_empty() {
+            "/".to_string()
+        } else {
+            let segs: Vec<String> = path.split('/').map(crate::slugify).collect();
+            format!("/{}/", segs.join("/"))
+        };
+        let draft = !options.drafts
+            && (doc.is_some_and(|d| d.draft) || parent.is_some_and(|p| built[p].draft));
+        let mut settings = settings;
+        if draft {
+            settings.render = false;
+            settings.feed = false;
+        }
+        let title = match doc {
+            Some(d) => d.title.clone(),
+            None if path.is_empty() => config.title.clone(),
+            None => crate::content::title_from_folder(path),
+        };
+        index.insert(path, built.len());
+        built.push(Built {
+            path: path.to_string(),
+            doc: doc.cloned(),
+            title,
+            url: join_url(&config.base_path, &own_path),
+            own_path,
+            settings,
+            weight: doc.map_or(0, |d| d.weight),
+            draft,
+            parent,
+            subsections: Vec::new(),
+            pages: Vec::new(),
+            listed: Vec::new(),
+            rendered: None,
+        });
+    }
+    for i in 1..built.len() {
+        if let Some(p) = built[i].parent {
+            built[p].subsections.push(i);
+        }
+    }
+    let keys: Vec<(i64, String)> = built.iter().map(|b| (b.weight, b.title.clone())).collect();
+    for b in &mut built {
+        b.subsections.sort_by(|&x, &y| keys[x].cmp(&keys[y]));
+    }
+    built
 }
 
 /// A document's path as content links name it: relative to `content/`, with `/` separators.
@@ -417,17 +760,18 @@ pub fn term_key(name: &str) -> String {
 /// the author wrote them. Each written name is normalized once.
 fn build_taxonomy<'d>(
     config: &Config,
-    name: &'static str,
-    title: &'static str,
+    taxonomy: &TaxonomyConfig,
     posts: &[&'d Document],
-    terms_of: impl Fn(&'d Document) -> (&'d [String], &'d [String]),
+    terms_of: impl Fn(&'d Document) -> &'d crate::content::Terms,
     errors: &mut Vec<Error>,
 ) -> (Taxonomy, Vec<Vec<usize>>) {
+    let name = taxonomy.name.as_str();
     // Per post: (key, written) pairs, without repeats.
     let written: Vec<Vec<(&str, &str)>> = posts
         .iter()
         .map(|doc| {
-            let (names, keys) = terms_of(doc);
+            let terms = terms_of(doc);
+            let (names, keys) = (&terms.names, &terms.keys);
             let mut pairs: Vec<(&str, &str)> = Vec::new();
             for (w, key) in names.iter().zip(keys) {
                 if !pairs.iter().any(|(k, _)| k == key) {
@@ -506,10 +850,10 @@ fn build_taxonomy<'d>(
         })
         .collect();
     let taxonomy = Taxonomy {
-        name,
-        title,
+        name: name.to_string(),
         url: base,
         terms: list,
+        config: taxonomy.clone(),
     };
     (taxonomy, per_post)
 }
@@ -522,19 +866,51 @@ pub fn alias_url(config: &Config, alias: &str) -> Result<String, String> {
 
 /// URLs Quire generates itself, which no post or page may take.
 fn reserved_urls(config: &Config) -> Vec<String> {
-    ["/", "/tags/", "/categories/", "/page/", "/archive/"]
+    let taxonomies = config
+        .taxonomies
         .iter()
-        .map(|p| join_url(&config.base_path, p))
+        .filter(|t| t.render)
+        .map(|t| format!("/{}/", t.name));
+    ["/".to_string(), "/page/".into(), "/archive/".into()]
+        .into_iter()
+        .chain(taxonomies)
+        .map(|p| join_url(&config.base_path, &p))
         .collect()
 }
 
 fn check_unique_urls(
     config: &Config,
-    posts: &[(&Arc<Document>, String)],
+    sections: &[Built],
+    posts: &[(&Arc<Document>, String, usize)],
     pages: &[(&Arc<Document>, String)],
     errors: &mut Vec<Error>,
 ) {
     let reserved = reserved_urls(config);
+    // A section's list (and its `page/N/` pages) takes its URL; told as its `_index.md`, or
+    // its folder when it has none.
+    let mut section_urls: HashMap<&str, &Built> = HashMap::new();
+    for s in sections.iter().skip(1).filter(|s| s.settings.render) {
+        if reserved.contains(&s.url) {
+            errors.push(Error::Source(Diagnostic::new(
+                section_source(s),
+                format!(
+                    "the section's URL {} is one of Quire's own pages (a taxonomy or the \
+                     archive): rename the folder",
+                    s.url
+                ),
+            )));
+        }
+        if let Some(first) = section_urls.insert(&s.url, s) {
+            errors.push(Error::DuplicateUrl {
+                url: s.url.clone(),
+                first: section_source(first),
+                second: section_source(s),
+            });
+        }
+    }
+    let posts: Vec<(&Arc<Document>, String)> =
+        posts.iter().map(|(d, u, _)| (*d, u.clone())).collect();
+    let posts = posts.as_slice();
     // Each alias with the index of the alias in its document, for its position.
     let aliases: Vec<(&Arc<Document>, String, usize)> = posts
         .iter()
@@ -575,6 +951,16 @@ fn check_unique_urls(
             )));
             continue;
         }
+        if alias.is_none()
+            && let Some(section) = section_urls.get(url.as_str())
+        {
+            errors.push(Error::DuplicateUrl {
+                url: url.clone(),
+                first: section_source(section),
+                second: doc.source.clone(),
+            });
+            continue;
+        }
         let Some((first, first_alias)) = seen.insert(url, (doc_ref, alias)) else {
             continue;
         };
@@ -609,6 +995,14 @@ fn check_unique_urls(
                 )
             }
         });
+    }
+}
+
+/// How messages name a section: its `_index.md`, or its folder.
+fn section_source(s: &Built) -> std::path::PathBuf {
+    match &s.doc {
+        Some(d) => d.source.clone(),
+        None => std::path::Path::new("content").join(&s.path),
     }
 }
 
@@ -688,7 +1082,7 @@ mod tests {
         ])
         .unwrap();
         let names: Vec<_> = s
-            .tags
+            .taxonomies[0]
             .terms
             .iter()
             .map(|t| (t.name.as_str(), t.slug.as_str(), t.posts.len()))
@@ -700,9 +1094,9 @@ mod tests {
                 ("Ünïcode", "unicode", 1)
             ]
         );
-        assert_eq!(s.tags.terms[0].url, "/tags/central-asia/");
+        assert_eq!(s.taxonomies[0].terms[0].url, "/tags/central-asia/");
         // Term post lists are newest first.
-        assert_eq!(s.tags.terms[0].posts, [0, 1]);
+        assert_eq!(s.taxonomies[0].terms[0].posts, [0, 1]);
     }
 
     #[test]
@@ -712,7 +1106,7 @@ mod tests {
             "title = \"A\"\ndate = 2026-01-01\ntags = [\"C++\", \"C#\", \"c\"]",
         )])
         .unwrap();
-        let mut slugs: Vec<_> = s.tags.terms.iter().map(|t| t.slug.as_str()).collect();
+        let mut slugs: Vec<_> = s.taxonomies[0].terms.iter().map(|t| t.slug.as_str()).collect();
         slugs.sort();
         assert_eq!(slugs, ["c", "c-2", "c-3"]);
     }
@@ -721,8 +1115,10 @@ mod tests {
     fn tag_without_letters_is_an_error_naming_the_file() {
         // `Document::parse` refuses such a tag itself; this is the check behind it.
         let mut q = doc("content/posts/q.md", "title = \"Q\"");
-        q.tags = vec!["???".into()];
-        q.tag_keys = vec![term_key("???")];
+        q.terms[0] = crate::content::Terms {
+            names: vec!["???".into()],
+            keys: vec![term_key("???")],
+        };
         let err = site(vec![q]).unwrap_err();
         assert!(err.to_string().contains("content/posts/q.md"), "{err}");
         assert!(err.to_string().contains("`???`"), "{err}");

@@ -5,74 +5,30 @@
 use chrono::SecondsFormat;
 
 use crate::config::Config;
-use crate::content::date::Date;
 use crate::output::Output;
-use crate::render::{page_count, page_url, taxonomies};
-use crate::site::{Post, Site, join_url};
+use crate::site::join_url;
+use crate::table::Route;
 
-/// `sitemap.xml` and `robots.txt`, with a fingerprint of what they list. When that equals
-/// `previous`, nothing is written out (the files would be the same).
-pub fn sitemap(
-    site: &Site,
-    config: &Config,
-    post_links: &[u64],
-    previous: Option<u64>,
-) -> (u64, Vec<Output>) {
-    // What the list depends on: every post's URL, date (its link fingerprint) and update
-    // date; pages; taxonomy terms and their post lists; the base URL and page size.
-    let mut parts = vec![crate::fingerprint::of(&(
-        &config.base_url,
-        config.posts_per_page,
-    ))];
-    parts.extend(site.posts.iter().zip(post_links).map(|(p, &link)| {
-        crate::fingerprint::combine(&[link, crate::fingerprint::of(&p.doc.updated)])
-    }));
-    for p in &site.pages {
-        parts.push(crate::fingerprint::of(&(&p.url, p.doc.updated, p.doc.date)));
-    }
-    for tax in taxonomies(site) {
-        parts.push(crate::fingerprint::of(&tax.url));
-        for term in &tax.terms {
-            parts.push(crate::fingerprint::of(&(&term.url, &term.posts)));
-        }
-    }
+/// `sitemap.xml` and `robots.txt`, with a fingerprint of what they list: every indexable route
+/// of the table (`Route::indexable`) with its `lastmod`. When that equals `previous`, nothing
+/// is written out (the files would be the same).
+pub fn sitemap(routes: &[Route], config: &Config, previous: Option<u64>) -> (u64, Vec<Output>) {
+    let listed = || routes.iter().filter(|r| r.indexable);
+    let mut parts = vec![crate::fingerprint::of(&config.base_url)];
+    parts.extend(listed().map(|r| crate::fingerprint::of(&(&r.url, r.lastmod))));
     let fp = crate::fingerprint::combine(&parts);
     if previous == Some(fp) {
         return (fp, Vec::new());
     }
-    let per_page = config.posts_per_page;
-    let mut urls: Vec<(String, Option<Date>)> = Vec::new();
-    let list = |first: &str, posts: &[usize], urls: &mut Vec<(String, Option<Date>)>| {
-        for page in 1..=page_count(posts.len(), per_page) {
-            let shown = posts.iter().skip((page - 1) * per_page).take(per_page);
-            let newest = shown.filter_map(|&i| modified(&site.posts[i])).max();
-            urls.push((page_url(first, page), newest));
-        }
-    };
-    let all: Vec<usize> = (0..site.posts.len()).collect();
-    list(&join_url(&config.base_path, "/"), &all, &mut urls);
-    urls.extend(site.posts.iter().map(|p| (p.url.clone(), modified(p))));
-    urls.extend(
-        site.pages
-            .iter()
-            .map(|p| (p.url.clone(), p.doc.updated.or(p.doc.date))),
-    );
-    for tax in taxonomies(site) {
-        urls.push((tax.url.clone(), None));
-        for term in &tax.terms {
-            list(&term.url, &term.posts, &mut urls);
-        }
-    }
-
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
          <urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
-    for (url, lastmod) in urls {
+    for route in listed() {
         xml.push_str("  <url><loc>");
-        xml.push_str(&escape(&config.absolute(&url)));
+        xml.push_str(&escape(&config.absolute(&route.url)));
         xml.push_str("</loc>");
-        if let Some(date) = lastmod {
+        if let Some(date) = route.lastmod {
             xml.push_str("<lastmod>");
             xml.push_str(&date.to_rfc3339_opts(SecondsFormat::Secs, true));
             xml.push_str("</lastmod>");
@@ -96,12 +52,6 @@ pub fn sitemap(
     (fp, outputs)
 }
 
-/// When a post last changed: its update date, else its date.
-fn modified(post: &Post) -> Option<Date> {
-    post.doc.updated.or(post.doc.date)
-}
-
-/// Escape text for XML element content and attribute values.
 fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -142,9 +92,9 @@ mod tests {
             now: chrono::DateTime::parse_from_rfc3339("2030-01-01T00:00:00Z").unwrap(),
             release_sources: false,
         };
-        let site = Site::assemble(&config, &docs, &options).unwrap();
-        let links = vec![0; site.posts.len()];
-        sitemap(&site, &config, &links, None).1
+        let site = crate::site::Site::assemble(&config, &docs, &options).unwrap();
+        let routes = crate::table::pages(&site, &config).unwrap();
+        sitemap(&routes, &config, None).1
     }
 
     fn text(outputs: &[Output], path: &str) -> String {
@@ -188,11 +138,20 @@ mod tests {
             "<url><loc>https://example.org/blog/about/</loc></url>",
             "<url><loc>https://example.org/blog/tags/</loc></url>",
             "<url><loc>https://example.org/blog/tags/x/</loc><lastmod>2024-01-03T00:00:00Z</lastmod></url>",
+            // The blog's section list and the archive are pages like the others.
+            "<url><loc>https://example.org/blog/posts/</loc><lastmod>2024-03-01T10:00:00+02:00</lastmod></url>",
+            "<url><loc>https://example.org/blog/posts/page/2/</loc><lastmod>2024-01-01T00:00:00Z</lastmod></url>",
+            "<url><loc>https://example.org/blog/archive/</loc><lastmod>2024-03-01T10:00:00+02:00</lastmod></url>",
+            "<url><loc>https://example.org/blog/archive/2024/</loc><lastmod>2024-03-01T10:00:00+02:00</lastmod></url>",
+            "<url><loc>https://example.org/blog/archive/2024/01/</loc><lastmod>2024-03-01T10:00:00+02:00</lastmod></url>",
         ];
         for line in want {
             assert!(xml.contains(line), "{line} missing from\n{xml}");
         }
-        assert_eq!(xml.matches("<url>").count(), 8, "{xml}");
+        // Home (2 pages), 3 posts, about, /posts/ (2 pages), tags and tag x, the archive (3);
+        // not the 404 page.
+        assert_eq!(xml.matches("<url>").count(), 13, "{xml}");
+        assert!(!xml.contains("404"), "{xml}");
         assert_eq!(
             text(&outputs, "robots.txt"),
             "User-agent: *\nAllow: /\nSitemap: https://example.org/blog/sitemap.xml\n"

@@ -81,10 +81,16 @@ pub struct FrontMatter {
     #[serde(alias = "lastmod")]
     pub updated: Option<DateValue>,
     pub author: Option<String>,
-    pub tags: Option<Vec<String>>,
-    pub categories: Option<Vec<String>>,
-    /// Zola keeps tags and categories here.
-    pub taxonomies: Option<Taxonomies>,
+    pub tags: Option<TermList>,
+    pub categories: Option<TermList>,
+    pub authors: Option<TermList>,
+    pub series: Option<TermList>,
+    /// Zola keeps every taxonomy's terms here.
+    pub taxonomies: Option<std::collections::BTreeMap<String, TermList>>,
+    /// The page's URL path, set outright (Zola's `path`).
+    pub path: Option<String>,
+    /// Hugo's name for `path`.
+    pub url: Option<String>,
     pub summary: Option<String>,
     /// Zola and Hugo call a hand-written summary `description`.
     pub description: Option<String>,
@@ -102,11 +108,53 @@ pub struct FrontMatter {
     pub extra: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub struct Taxonomies {
-    pub tags: Option<Vec<String>>,
-    pub categories: Option<Vec<String>>,
+/// A taxonomy's terms: a list, or one name (Hugo writes `series: "Name"`).
+#[derive(Debug, Clone)]
+pub enum TermList {
+    One(String),
+    Many(Vec<String>),
 }
+
+impl<'de> Deserialize<'de> for TermList {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = TermList;
+            // Worded as serde words it, so `error::plain_types` explains it.
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a sequence")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<TermList, E> {
+                Ok(TermList::One(v.to_string()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<TermList, A::Error> {
+                let mut names = Vec::new();
+                while let Some(name) = seq.next_element::<String>()? {
+                    names.push(name);
+                }
+                Ok(TermList::Many(names))
+            }
+        }
+        d.deserialize_any(Visit)
+    }
+}
+
+impl TermList {
+    fn as_slice(&self) -> &[String] {
+        match self {
+            TermList::One(s) => std::slice::from_ref(s),
+            TermList::Many(v) => v,
+        }
+    }
+
+    fn iter_mut(&mut self) -> std::slice::IterMut<'_, String> {
+        match self {
+            TermList::One(s) => std::slice::from_mut(s).iter_mut(),
+            TermList::Many(v) => v.iter_mut(),
+        }
+    }
+}
+
 
 impl FrontMatter {
     pub fn date(&self) -> Option<Date> {
@@ -115,16 +163,17 @@ impl FrontMatter {
 
     /// Drop control characters from every text field (see [`crate::strip_controls`]).
     fn strip_controls(&mut self) {
-        let lists = [&mut self.tags, &mut self.categories, &mut self.aliases]
-            .into_iter()
-            .flatten()
-            .chain(
-                self.taxonomies
-                    .iter_mut()
-                    .flat_map(|t| [&mut t.tags, &mut t.categories])
-                    .flatten(),
-            )
-            .flatten();
+        let terms = [
+            &mut self.tags,
+            &mut self.categories,
+            &mut self.authors,
+            &mut self.series,
+        ]
+        .into_iter()
+        .flatten()
+        .chain(self.taxonomies.iter_mut().flat_map(|t| t.values_mut()))
+        .flat_map(TermList::iter_mut);
+        let lists = self.aliases.iter_mut().flatten().chain(terms);
         [
             &mut self.title,
             &mut self.author,
@@ -134,6 +183,8 @@ impl FrontMatter {
             &mut self.image_alt,
             &mut self.image_caption,
             &mut self.slug,
+            &mut self.path,
+            &mut self.url,
         ]
         .into_iter()
         .flatten()
@@ -147,23 +198,93 @@ impl FrontMatter {
 
     /// Tags from the top level and from `[taxonomies]`, in the order written.
     pub fn tags(&self) -> Vec<String> {
-        let nested = self.taxonomies.as_ref().and_then(|t| t.tags.as_ref());
-        merged(self.tags.as_ref(), nested)
+        self.terms("tags", None)
     }
 
     pub fn categories(&self) -> Vec<String> {
-        let nested = self.taxonomies.as_ref().and_then(|t| t.categories.as_ref());
-        merged(self.categories.as_ref(), nested)
+        self.terms("categories", None)
+    }
+
+    /// The terms of the taxonomy `name`: from the top-level key of that name (`generic` holds
+    /// the keys that are not fields here) and from `[taxonomies]`, in the order written.
+    pub fn terms(&self, name: &str, generic: Option<&[String]>) -> Vec<String> {
+        let top = match name {
+            "tags" => self.tags.as_ref().map(TermList::as_slice),
+            "categories" => self.categories.as_ref().map(TermList::as_slice),
+            "authors" => self.authors.as_ref().map(TermList::as_slice),
+            "series" => self.series.as_ref().map(TermList::as_slice),
+            _ => generic,
+        };
+        let nested = self
+            .taxonomies
+            .as_ref()
+            .and_then(|t| t.get(name))
+            .map(TermList::as_slice);
+        top.into_iter()
+            .chain(nested)
+            .flatten()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect()
+    }
+
+    /// Whether `name` is a field here (its terms need no second reading of the front matter).
+    pub fn is_field(name: &str) -> bool {
+        matches!(name, "tags" | "categories" | "authors" | "series")
     }
 }
 
-fn merged(a: Option<&Vec<String>>, b: Option<&Vec<String>>) -> Vec<String> {
-    a.into_iter()
-        .chain(b)
-        .flatten()
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect()
+/// The value of top-level `key` in front matter `text` as a list of names: a list of strings,
+/// or one string. `Ok(None)` when the key is absent; `Err` (the key's offset, a message) when
+/// it holds something else. Read only for taxonomies that are not fields of [`FrontMatter`].
+pub fn term_list(format: Format, text: &str, key: &str) -> Result<Option<Vec<String>>, ParseError> {
+    let table: serde_json::Value = match format {
+        Format::Toml => toml::from_str::<toml::Table>(text)
+            .ok()
+            .and_then(|t| serde_json::to_value(t).ok())
+            .unwrap_or_default(),
+        Format::Yaml => serde_saphyr::from_str(text).unwrap_or_default(),
+    };
+    let Some(value) = table.get(key) else {
+        return Ok(None);
+    };
+    let bad = || ParseError {
+        offset: text.find(key).unwrap_or(0),
+        message: format!("`{key}` is a taxonomy: give it a list of names, like `{key} = [\"A\", \"B\"]`"),
+    };
+    let mut names = match value {
+        serde_json::Value::String(s) => vec![s.clone()],
+        serde_json::Value::Array(items) => items
+            .iter()
+            .map(|v| v.as_str().map(str::to_owned).ok_or_else(bad))
+            .collect::<Result<_, _>>()?,
+        _ => return Err(bad()),
+    };
+    names.iter_mut().for_each(crate::strip_controls);
+    Ok(Some(names))
+}
+
+/// An `_index.md`'s settings; a value of the wrong type is an error in the front matter.
+pub fn section_settings(
+    format: Format,
+    text: &str,
+) -> Result<crate::config::RawSectionSettings, ParseError> {
+    match format {
+        Format::Toml => toml::from_str(text).map_err(|e| ParseError {
+            offset: e.span().map_or(0, |s| s.start),
+            message: crate::error::plain_types(e.message().trim()),
+        }),
+        Format::Yaml if text.trim().is_empty() => Ok(Default::default()),
+        Format::Yaml => serde_saphyr::from_str(text).map_err(|e| {
+            let (line, col) = e
+                .location()
+                .map_or((1, 1), |l| (l.line() as usize, l.column() as usize));
+            ParseError {
+                offset: yaml_offset(text, line, col),
+                message: crate::error::plain_types(&yaml_message(&e)),
+            }
+        }),
+    }
 }
 
 /// A front matter parse error, positioned relative to the front matter text.

@@ -12,12 +12,25 @@ use crate::error::{Diagnostic, Error, Result};
 use crate::markdown::Rendered;
 use date::Date;
 
-/// Whether a document is a dated post or a standalone page.
+/// What a Markdown file is, by where it sits: a page of a section (`content/<section>/x.md`,
+/// a "post"), a standalone page at the top of `content/`, or a section's own `_index.md`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Post,
     Page,
+    Section,
 }
+
+/// One taxonomy's terms on a document, as written and normalized for grouping.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Terms {
+    pub names: Vec<String>,
+    /// `names` normalized (`site::term_key`), computed once here rather than on every rebuild.
+    pub keys: Vec<String>,
+}
+
+/// The taxonomies Quire has when `config.toml` names none.
+pub const DEFAULT_TAXONOMIES: &[&str] = &["tags", "categories"];
 
 /// A lead image from front matter.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,14 +51,23 @@ pub struct Document {
     pub date: Option<Date>,
     pub updated: Option<Date>,
     pub author: Option<String>,
-    pub tags: Vec<String>,
-    pub categories: Vec<String>,
-    /// `tags` and `categories` normalized for grouping (`site::term_key`), computed once here
-    /// rather than on every rebuild.
-    pub tag_keys: Vec<String>,
-    pub category_keys: Vec<String>,
-    /// Fingerprint of `tags` and `categories`, for telling cheaply whether taxonomies changed.
+    /// Per taxonomy of the site (in the order of the list given to [`Document::parse_with`]),
+    /// this document's terms.
+    pub terms: Vec<Terms>,
+    /// Fingerprint of `terms`, for telling cheaply whether taxonomies changed.
     pub terms_fingerprint: u64,
+    /// The section this document belongs to (a section's own `_index.md`: the section it
+    /// describes), as a path under `content/` with `/` separators: `""` for the top,
+    /// `posts`, `news/world`.
+    pub section: String,
+    /// A URL path set outright (`path` or `url`): a site path like `/2014/12/12/timeline/`.
+    pub path: Option<String>,
+    /// `_index.md` only: the section's settings, and where each key is written.
+    pub settings: Option<Box<crate::config::SectionSettings>>,
+    pub settings_at: Vec<(&'static str, (usize, usize, String))>,
+    /// The `description` of the front matter, as written (also the summary when there is no
+    /// `summary`).
+    pub description: Option<String>,
     /// `date` as RFC 3339, formatted once.
     pub date_rfc3339: Option<String>,
     pub summary: Option<String>,
@@ -117,6 +139,18 @@ impl Document {
     /// Parse one file's text. `source` is the path relative to the site root; its file name
     /// gives the slug (and the date, for `YYYY-MM-DD-slug.md`) when front matter does not.
     pub fn parse(source: &Path, kind: Kind, text: &str) -> Result<Document> {
+        let defaults: Vec<String> = DEFAULT_TAXONOMIES.iter().map(|s| s.to_string()).collect();
+        Document::parse_with(source, kind, text, &defaults)
+    }
+
+    /// [`Document::parse`] for a site whose taxonomies are `taxonomies` (their front matter
+    /// keys, in order; `Document::terms` follows it).
+    pub fn parse_with(
+        source: &Path,
+        kind: Kind,
+        text: &str,
+        taxonomies: &[String],
+    ) -> Result<Document> {
         let file_len = text.len();
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let err_at = |offset: usize, msg: String| {
@@ -125,8 +159,10 @@ impl Document {
         let split = front_matter::split(text).map_err(|e| err_at(e.offset, e.message))?;
         let fm = front_matter::parse(split.format, split.front_matter)
             .map_err(|e| err_at(split.front_matter_offset + e.offset, e.message))?;
+        let section = section_of(source, kind);
         let title = match fm.title.as_deref().map(str::trim) {
             Some(t) if !t.is_empty() => t.to_string(),
+            _ if kind == Kind::Section => title_from_folder(&section),
             _ => {
                 return Err(err_at(
                     split.front_matter_offset,
@@ -135,7 +171,7 @@ impl Document {
             }
         };
 
-        let is_bundle = source.file_name().is_some_and(|n| n == "index.md");
+        let is_bundle = kind != Kind::Section && source.file_name().is_some_and(|n| n == "index.md");
         let stem = if is_bundle {
             source.parent().and_then(Path::file_name)
         } else {
@@ -172,7 +208,7 @@ impl Document {
         };
         let slug_source = fm.slug.clone().unwrap_or(name_rest);
         let slug = crate::slugify(&slug_source);
-        if slug.is_empty() {
+        if slug.is_empty() && kind != Kind::Section {
             let what = if fm.slug.is_some() {
                 "the `slug` field"
             } else {
@@ -221,8 +257,6 @@ impl Document {
             ));
         }
         let date = fm.date().or(name_date);
-        let tags = fm.tags();
-        let categories = fm.categories();
         // Checked here, where the front matter text is at hand to point at the entry.
         let entry_at = |field: &str, value: &str| {
             let fm_text = split.front_matter;
@@ -235,36 +269,83 @@ impl Document {
                 .unwrap_or(0);
             split.front_matter_offset + at
         };
-        for (field, names) in [("tags", &tags), ("categories", &categories)] {
+        let mut terms = Vec::with_capacity(taxonomies.len());
+        for name in taxonomies {
+            let generic = if front_matter::FrontMatter::is_field(name) {
+                None
+            } else {
+                front_matter::term_list(split.format, split.front_matter, name)
+                    .map_err(|e| err_at(split.front_matter_offset + e.offset, e.message))?
+            };
+            let mut names = fm.terms(name, generic.as_deref());
+            // The byline feeds an `authors` taxonomy.
+            if name == "authors"
+                && let Some(author) = fm.author.as_deref().map(str::trim)
+                && !author.is_empty()
+                && !names.iter().any(|n| crate::site::term_key(n) == crate::site::term_key(author))
+            {
+                names.insert(0, author.to_string());
+            }
             if let Some(bad) = names.iter().find(|t| crate::slugify(t).is_empty()) {
                 return Err(err_at(
-                    entry_at(field, bad),
+                    entry_at(name, bad),
                     format!(
-                        "the {field} entry `{bad}` has no letters or digits to make a URL from: \
+                        "the {name} entry `{bad}` has no letters or digits to make a URL from: \
                          rename it"
                     ),
                 ));
             }
-        }
-        let tag_keys: Vec<String> = tags.iter().map(|t| crate::site::term_key(t)).collect();
-        let category_keys: Vec<String> = categories
-            .iter()
-            .map(|t| crate::site::term_key(t))
-            .collect();
-        for (field, keys) in [("tags", &tag_keys), ("categories", &category_keys)] {
+            let keys: Vec<String> = names.iter().map(|t| crate::site::term_key(t)).collect();
             let count = keys.iter().collect::<HashSet<_>>().len();
             if count > MAX_TERMS_PER_DOCUMENT {
-                let at = key_offset(split.front_matter, field).unwrap_or(0);
+                let at = key_offset(split.front_matter, name).unwrap_or(0);
                 return Err(err_at(
                     split.front_matter_offset + at,
                     format!(
-                        "{count} {field} on one post, more than the {MAX_TERMS_PER_DOCUMENT} \
+                        "{count} {name} on one post, more than the {MAX_TERMS_PER_DOCUMENT} \
                          allowed: each of their pages and feeds lists the post with all of them, \
                          so the output would grow with the square of the count. Keep the ones \
                          readers browse by"
                     ),
                 ));
             }
+            terms.push(Terms { names, keys });
+        }
+        let path = match fm.path.as_deref().or(fm.url.as_deref()).map(str::trim) {
+            Some(p) if kind == Kind::Section => {
+                let key = if fm.path.is_some() { "path" } else { "url" };
+                return Err(err_at(
+                    entry_at(key, p),
+                    format!(
+                        "`{key}` sets the URL of a page, not of a section: a section's URL is its \
+                         folder's path (rename the folder to change it)"
+                    ),
+                ));
+            }
+            Some(p) => {
+                let key = if fm.path.is_some() { "path" } else { "url" };
+                Some(page_path(p).map_err(|m| err_at(entry_at(key, p), format!("`{key}` {m}")))?)
+            }
+            None => None,
+        };
+        let mut settings = None;
+        let mut settings_at = Vec::new();
+        if kind == Kind::Section {
+            let raw = front_matter::section_settings(split.format, split.front_matter)
+                .map_err(|e| err_at(split.front_matter_offset + e.offset, e.message))?;
+            for key in SETTING_KEYS {
+                if let Some(at) = key_offset(split.front_matter, key) {
+                    let (line, col) =
+                        crate::error::line_col(text, split.front_matter_offset + at);
+                    let shown = text.lines().nth(line - 1).unwrap_or_default().to_owned();
+                    settings_at.push((*key, (line, col, shown)));
+                }
+            }
+            let checked = raw.check().map_err(|e| {
+                let at = key_offset(split.front_matter, e.key).unwrap_or(0);
+                err_at(split.front_matter_offset + at, e.message)
+            })?;
+            settings = Some(Box::new(checked));
         }
         let aliases = fm.aliases.clone().unwrap_or_default();
         let alias_errors: Vec<Error> = aliases
@@ -294,11 +375,15 @@ impl Document {
             date_rfc3339: date.map(|d| d.to_rfc3339()),
             updated: fm.updated.map(|d| d.0),
             author: fm.author.clone().filter(|a| !a.trim().is_empty()),
-            terms_fingerprint: crate::fingerprint::of(&(&tags, &categories)),
-            tag_keys,
-            category_keys,
-            tags,
-            categories,
+            terms_fingerprint: crate::fingerprint::of(
+                &terms.iter().map(|t| &t.names).collect::<Vec<_>>(),
+            ),
+            terms,
+            section,
+            path,
+            settings,
+            settings_at,
+            description: fm.description.clone().filter(|s| !s.trim().is_empty()),
             summary: fm
                 .summary
                 .clone()
@@ -321,6 +406,60 @@ impl Document {
             rendered: Memo::default(),
         })
     }
+}
+
+/// The keys of a section's settings, for pointing at one.
+const SETTING_KEYS: &[&str] = &[
+    "sort_by",
+    "paginate_by",
+    "template",
+    "page_template",
+    "permalink",
+    "feed",
+    "generate_feeds",
+    "render",
+    "transparent",
+];
+
+/// The section a file at `source` (`content/…`) belongs to, as a path under `content/`: its
+/// folder, or for a bundle's `index.md` the folder above.
+pub fn section_of(source: &Path, kind: Kind) -> String {
+    let mut folder = source.parent().unwrap_or(Path::new(""));
+    if kind != Kind::Section && source.file_name().is_some_and(|n| n == "index.md") {
+        folder = folder.parent().unwrap_or(Path::new(""));
+    }
+    crate::site::content_path(folder)
+}
+
+/// A section's title when its `_index.md` gives none: the folder's name, words apart, the
+/// first letter capital (`world-news` → "World news").
+pub fn title_from_folder(section: &str) -> String {
+    let name = section.rsplit('/').next().unwrap_or(section);
+    let words = name.replace(['-', '_'], " ");
+    let mut chars = words.trim().chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// A `path`/`url` value as a site path: relative to the site root with or without the leading
+/// slash; `/` added at the end unless it names a file (`old.html`). Refused when it would leave
+/// the site or is not a plain path.
+fn page_path(value: &str) -> std::result::Result<String, String> {
+    let trimmed = value.trim().trim_start_matches('/');
+    if trimmed.is_empty() {
+        return Err("must name a path under the site, like \"about/team/\", not the site root".into());
+    }
+    let mut path = format!("/{trimmed}");
+    let last = path.rsplit('/').next().unwrap_or("");
+    if !path.ends_with('/') && !last.contains('.') {
+        path.push('/');
+    }
+    crate::routes::check_url_path(&path).map_err(|problem| {
+        format!("cannot be used: {problem}; write a site path like \"about/team/\", found `{value}`")
+    })?;
+    Ok(path)
 }
 
 /// The most distinct tags (and, apart, categories) one document may have. Every tag's list
@@ -460,18 +599,41 @@ pub fn scan(root: &Path, links: &crate::walk::Links) -> Result<Scan> {
     let dir = root.join("content");
     let files = crate::walk::files(root, &dir, links, is_ignored_name)?;
 
-    let posts_dir = dir.join("posts");
-    // Bundle folders: posts/<name>/index.md. Their other files are assets, not documents.
-    let bundles: HashSet<&Path> = files
+    // A folder with an `index.md` (and no `_index.md`) is a page bundle: the other files in
+    // it are the page's assets. Every other folder is a section.
+    let sections: HashSet<&Path> = files
         .iter()
-        .filter(|f| f.file_name().is_some_and(|n| n == "index.md") && f.starts_with(&posts_dir))
+        .filter(|f| f.file_name().is_some_and(|n| n == "_index.md"))
         .filter_map(|f| f.parent())
-        .filter(|d| *d != posts_dir)
         .collect();
+    let mut bundles: HashSet<&Path> = HashSet::new();
+    let mut errors = Vec::new();
+    for f in &files {
+        if f.file_name().is_some_and(|n| n == "index.md")
+            && let Some(folder) = f.parent()
+            && folder != dir
+        {
+            if sections.contains(folder) {
+                errors.push(Error::Source(Diagnostic::new(
+                    relative(root, f),
+                    format!(
+                        "`{}` has both `_index.md` (a section) and `index.md` (a page with its \
+                         files): a folder is one or the other, so rename or move one of them",
+                        relative(root, folder).display()
+                    ),
+                )));
+                continue;
+            }
+            bundles.insert(folder);
+        }
+    }
+    if let Some(e) = Error::from_many(errors) {
+        return Err(e);
+    }
     let bundle_of = |f: &Path| {
         f.ancestors()
             .skip(1)
-            .take_while(|a| a.starts_with(&posts_dir))
+            .take_while(|a| *a != dir)
             .find(|a| bundles.contains(a))
             .map(Path::to_path_buf)
     };
@@ -479,32 +641,38 @@ pub fn scan(root: &Path, links: &crate::walk::Links) -> Result<Scan> {
     let mut scan = Scan::default();
     for f in &files {
         let is_md = f.extension().is_some_and(|e| e == "md");
+        let at_top = f.parent() == Some(&dir);
         match bundle_of(f) {
             Some(b) if f.parent() == Some(&b) && f.file_name().is_some_and(|n| n == "index.md") => {
-                scan.sources.push((f.clone(), Kind::Post))
+                let top = b.parent() == Some(&dir);
+                scan.sources.push((f.clone(), if top { Kind::Page } else { Kind::Post }))
             }
             Some(b) => {
                 let rel = f.strip_prefix(&b).unwrap_or(f).to_path_buf();
                 scan.assets.entry(b).or_default().push(rel);
             }
             None if !is_md => {}
-            // Zola's section files describe folders, not posts.
-            None if f.file_name().is_some_and(|n| n == "_index.md") => {}
-            None if f.starts_with(&posts_dir) => scan.sources.push((f.clone(), Kind::Post)),
-            None => scan.sources.push((f.clone(), Kind::Page)),
+            None if f.file_name().is_some_and(|n| n == "_index.md") => {
+                scan.sources.push((f.clone(), Kind::Section))
+            }
+            None if at_top => scan.sources.push((f.clone(), Kind::Page)),
+            None => scan.sources.push((f.clone(), Kind::Post)),
         }
     }
     Ok(scan)
 }
 
-/// Read and parse one source. Returns the fingerprint of its bytes with the document, so a
-/// rebuild can tell whether it changed.
-pub fn read(root: &Path, path: &Path, kind: Kind) -> Result<(u64, Document)> {
+pub fn read(
+    root: &Path,
+    path: &Path,
+    kind: Kind,
+    taxonomies: &[String],
+) -> Result<(u64, Document)> {
     let shown = relative(root, path);
     let bytes = std::fs::read(path).map_err(|e| Error::io(&shown, e))?;
     let hash = crate::fingerprint::of_bytes(&bytes);
     let text = decode(&shown, bytes)?;
-    let mut doc = Document::parse(&shown, kind, &text)?;
+    let mut doc = Document::parse_with(&shown, kind, &text, taxonomies)?;
     doc.body.file = path.to_path_buf();
     Ok((hash, doc))
 }
@@ -589,7 +757,7 @@ mod tests {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         let text = "\u{feff}+++\r\ntitle = \"A\"\r\n+++\r\nFirst\r\nsee [x](nowhere)\r\n";
         std::fs::write(&path, text).unwrap();
-        let (_, d) = read(dir.path(), &path, Kind::Post).unwrap();
+        let (_, d) = read(dir.path(), &path, Kind::Post, &["tags".into()]).unwrap();
         let before = d.diagnostic_in_body(14, "no such page");
         d.body.release();
         assert_eq!(d.body, "First\r\nsee [x](nowhere)\r\n");
@@ -683,7 +851,7 @@ mod tests {
             &format!("+++\ntitle = \"tags\"\ntags = [{}]\n+++\n", list(100)),
         )
         .unwrap();
-        assert_eq!(ok.tag_keys.len(), 100);
+        assert_eq!(ok.terms[0].keys.len(), 100);
         // Spellings of one tag count once.
         let dupes = (0..300).map(|i| ["\"Rust\"", "\"rust\"", "\"RUST\""][i % 3]);
         let text = format!(

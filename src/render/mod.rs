@@ -17,11 +17,10 @@ use crate::fingerprint;
 use crate::output::Output;
 use crate::routes::Claims;
 use crate::site::{Site, Taxonomy, Term, join_url};
+use crate::table::{Doc, Route, Target, page_count, page_items, page_url};
 pub use theme::{EmbeddedStatic, Theme};
-pub use views::page_url;
 use views::{
-    NavItem, PageView, Paginator, PostLink, PostSummary, PostView, SiteView, TaxonomyView,
-    TermView, Views,
+    NavItem, PageView, Paginator, PostLink, PostSummary, PostView, SectionView, SiteView, TaxonomyView, TermView, Views,
 };
 
 /// Element ids the default theme uses around post content; generated heading ids avoid them
@@ -40,39 +39,9 @@ const TOP_TAGS: usize = 10;
 /// Longest meta description, in characters.
 const DESCRIPTION_LIMIT: usize = 300;
 
-/// One page to render.
-enum Job<'a> {
-    Home {
-        page: usize,
-    },
-    Post(usize),
-    Page(usize),
-    TaxonomyList(usize),
-    Term {
-        taxonomy: usize,
-        term: usize,
-        page: usize,
-    },
-    NotFound,
-    /// `/archive/`, `/archive/<year>/` or `/archive/<year>/<month>/`.
-    Archive {
-        year: Option<usize>,
-        month: Option<usize>,
-    },
-    /// A redirect page from an old URL (front matter `aliases`) to a post or page.
-    Alias {
-        url: String,
-        title: &'a str,
-        target: &'a str,
-        /// The document whose front matter names the alias, and which of its aliases.
-        doc: &'a crate::content::Document,
-        index: usize,
-    },
-}
-
 /// A page's template, URL, title and description.
-struct Meta {
-    template: &'static str,
+struct Meta<'t> {
+    template: &'t str,
     url: String,
     title: String,
     description: String,
@@ -115,17 +84,19 @@ pub type Emit<'e> = &'e (dyn Fn(Output) -> Result<()> + Sync);
 /// Render the site's pages. A page whose fingerprint equals its entry in `previous` is not
 /// rendered again (pass an empty map to render everything). Rendered pages go to `emit` when
 /// given, else into [`Pages::changed`].
+#[allow(clippy::too_many_arguments)]
 pub fn render(
     theme: &Theme,
     site: &Site,
     config: &Config,
+    jobs: &[Route],
     previous: &HashMap<String, u64>,
     emit: Option<Emit>,
     live_fragments: bool,
     claims: &Claims,
 ) -> Result<Pages> {
+    check_templates(theme, site, config)?;
     let mut renderer = Renderer::new(theme, site, config, previous, live_fragments)?;
-    let jobs = renderer.jobs();
     let rendered = std::sync::atomic::AtomicUsize::new(0);
     let results: Vec<Result<(String, u64, Option<Output>)>> = jobs
         .par_iter()
@@ -233,13 +204,9 @@ struct Renderer<'a> {
     config: &'a Config,
     views: Views<'a>,
     home: String,
-    nav: Vec<(&'a str, String)>,
-    /// Tags always (the navigation links to them); categories when any post has one.
-    taxonomies: Vec<&'a Taxonomy>,
+    nav: Vec<(String, String)>,
     /// Per post (same order as `site.posts`): views and fingerprints every page needs.
     posts: Vec<PostParts<'a>>,
-    /// `0..posts.len()`: the home pages' list.
-    all_posts: Vec<usize>,
     /// The home pages' meta description: the site description as text, else the tagline.
     home_description: String,
     /// Each fragment's name and HTML.
@@ -289,16 +256,28 @@ impl<'a> Renderer<'a> {
             fingerprint::combine(&[shared, fragment_data])
         };
         let home = join_url(&config.base_path, "/");
-        let mut nav = vec![("Home", home.clone()), ("Tags", site.tags.url.clone())];
+        // Home, the top sections other than the one the home page lists, the first taxonomy,
+        // then the standalone pages.
+        let home_section = match &config.home_section {
+            crate::config::HomeSection::Section(path) => Some(path.as_str()),
+            crate::config::HomeSection::All => None,
+        };
+        let mut nav = vec![("Home".to_string(), home.clone())];
         nav.extend(
-            site.pages
+            site.sections
                 .iter()
-                .map(|p| (p.doc.title.as_str(), p.url.clone())),
+                .filter(|s| s.parent == Some(0) && s.settings.render)
+                .filter(|s| Some(s.path.as_str()) != home_section)
+                .map(|s| (s.title.clone(), s.url.clone())),
         );
+        if let Some(t) = crate::table::rendered_taxonomies(site).find(|&t| t == 0) {
+            let tax = &site.taxonomies[t];
+            nav.push((taxonomy_title(&tax.name), tax.url.clone()));
+        }
+        nav.extend(site.pages.iter().map(|p| (p.doc.title.clone(), p.url.clone())));
         // Every page shows the navigation: its items are part of every page's fingerprint.
         let base_fingerprint =
             fingerprint::combine(&[theme.fingerprint(), shared, fingerprint::of(&nav)]);
-        let taxonomies = taxonomies(site);
         let views = Views { site, config };
         let posts: Vec<PostParts> = site
             .posts
@@ -328,7 +307,6 @@ impl<'a> Renderer<'a> {
             fragment_html,
             theme,
             home_description,
-            all_posts: (0..posts.len()).collect(),
             posts,
             previous,
             base_fingerprint,
@@ -338,75 +316,19 @@ impl<'a> Renderer<'a> {
             views,
             home,
             nav,
-            taxonomies,
         })
     }
 
-    fn jobs(&self) -> Vec<Job<'a>> {
-        let per_page = self.config.posts_per_page;
-        let site = self.site;
-        let mut jobs: Vec<Job> = Vec::new();
-        jobs.extend((1..=page_count(site.posts.len(), per_page)).map(|page| Job::Home { page }));
-        jobs.extend((0..site.posts.len()).map(Job::Post));
-        jobs.extend((0..site.pages.len()).map(Job::Page));
-        for (t, tax) in self.taxonomies.iter().enumerate() {
-            jobs.push(Job::TaxonomyList(t));
-            for (i, term) in tax.terms.iter().enumerate() {
-                let pages = page_count(term.posts.len(), per_page);
-                jobs.extend((1..=pages).map(|page| Job::Term {
-                    taxonomy: t,
-                    term: i,
-                    page,
-                }));
-            }
-        }
-        jobs.push(Job::NotFound);
-        jobs.push(Job::Archive {
-            year: None,
-            month: None,
-        });
-        for (y, year) in site.archive.iter().enumerate() {
-            jobs.push(Job::Archive {
-                year: Some(y),
-                month: None,
-            });
-            jobs.extend((0..year.months.len()).map(|m| Job::Archive {
-                year: Some(y),
-                month: Some(m),
-            }));
-        }
-        let docs = site
-            .posts
-            .iter()
-            .map(|p| (&p.doc, &p.url))
-            .chain(site.pages.iter().map(|p| (&p.doc, &p.url)));
-        for (doc, url) in docs {
-            for (index, alias) in doc.aliases.iter().enumerate() {
-                // Validated when the site was assembled.
-                if let Ok(from) = crate::site::alias_url(self.config, alias) {
-                    jobs.push(Job::Alias {
-                        url: from,
-                        title: &doc.title,
-                        target: url,
-                        doc,
-                        index,
-                    });
-                }
-            }
-        }
-        jobs
-    }
-
-    /// Two outputs of `path`: `first` (in words; its job, when a page) and the page of `job`.
-    /// Told at the front matter line of an alias when one of them is an alias, as that is
-    /// usually the one to change.
-    fn clash(&self, path: &str, first: String, job: &Job, first_job: Option<&Job>) -> Error {
+    /// Two outputs of `path`: `first` (in words; its route, when a page) and the page of
+    /// `job`. Told at the front matter line of an alias when one of them is an alias, as that
+    /// is usually the one to change.
+    fn clash(&self, path: &str, first: String, job: &Route, first_job: Option<&Route>) -> Error {
         let second = self.describe(job);
         let alias = [Some(job), first_job]
             .into_iter()
             .flatten()
-            .find_map(|j| match *j {
-                Job::Alias { doc, index, .. } => Some((doc, index)),
+            .find_map(|j| match j.target {
+                Target::Alias { of, index } => Some((self.doc(of), index)),
                 _ => None,
             });
         match alias {
@@ -427,30 +349,54 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// A job in an author's words, for messages about two outputs of one path.
-    fn describe(&self, job: &Job) -> String {
+    fn doc(&self, of: Doc) -> &'a crate::content::Document {
+        match of {
+            Doc::Post(i) => &self.site.posts[i].doc,
+            Doc::Page(i) => &self.site.pages[i].doc,
+        }
+    }
+
+    fn doc_url(&self, of: Doc) -> &'a str {
+        match of {
+            Doc::Post(i) => &self.site.posts[i].url,
+            Doc::Page(i) => &self.site.pages[i].url,
+        }
+    }
+
+    /// A page in an author's words, for messages about two outputs of one path.
+    fn describe(&self, job: &Route) -> String {
         let nth = |page: usize, what: String| match page {
             1 => what,
             n => format!("page {n} of {what}"),
         };
-        match *job {
-            Job::Home { page } => nth(page, "the home page".into()),
-            Job::Post(i) => format!("`{}`", self.site.posts[i].doc.source.display()),
-            Job::Page(i) => format!("`{}`", self.site.pages[i].doc.source.display()),
-            Job::TaxonomyList(t) => format!("the list of all {}", self.taxonomies[t].name),
-            Job::Term {
+        match job.target {
+            Target::Home { page } => nth(page, "the home page".into()),
+            Target::Post(i) => format!("`{}`", self.site.posts[i].doc.source.display()),
+            Target::Page(i) => format!("`{}`", self.site.pages[i].doc.source.display()),
+            Target::Section { section, page } => {
+                let s = &self.site.sections[section];
+                let what = match &s.doc {
+                    Some(d) => format!("the section list of `{}`", d.source.display()),
+                    None => format!("the section list of `content/{}/`", s.path),
+                };
+                nth(page, what)
+            }
+            Target::TaxonomyList(t) => {
+                format!("the list of all {}", self.site.taxonomies[t].name)
+            }
+            Target::Term {
                 taxonomy,
                 term,
                 page,
             } => {
-                let tax = self.taxonomies[taxonomy];
+                let tax = &self.site.taxonomies[taxonomy];
                 nth(
                     page,
                     format!("the {} page `{}`", tax.name, tax.terms[term].name),
                 )
             }
-            Job::NotFound => "the 404 page".into(),
-            Job::Archive { year, month } => match (year, month) {
+            Target::NotFound => "the 404 page".into(),
+            Target::Archive { year, month } => match (year, month) {
                 (Some(y), Some(m)) => {
                     let y = &self.site.archive[y];
                     format!("the archive of {}-{:02}", y.year, y.months[m].month)
@@ -458,37 +404,35 @@ impl<'a> Renderer<'a> {
                 (Some(y), None) => format!("the archive of {}", self.site.archive[y].year),
                 _ => "the archive".into(),
             },
-            Job::Alias { ref url, doc, .. } => {
-                format!("the alias `{url}` in `{}`", doc.source.display())
+            Target::Alias { of, .. } => {
+                format!("the alias `{}` in `{}`", job.url, self.doc(of).source.display())
             }
         }
     }
 
     /// Render one page; an error names the page too, as a template error alone (a `date`
     /// filter given a bad `extra` value) does not say which post's data caused it.
-    fn render(&self, job: &Job) -> Result<(String, u64, Option<Output>)> {
+    fn render(&self, job: &Route) -> Result<(String, u64, Option<Output>)> {
         self.render_job(job).map_err(|e| {
-            let what = match *job {
-                Job::Post(i) => self.site.posts[i].doc.source.display().to_string(),
-                Job::Page(i) => self.site.pages[i].doc.source.display().to_string(),
+            let what = match job.target {
+                Target::Post(i) => self.site.posts[i].doc.source.display().to_string(),
+                Target::Page(i) => self.site.pages[i].doc.source.display().to_string(),
                 _ => self.describe(job),
             };
             e.while_doing(&format!("rendering {what}"))
         })
     }
 
-    fn render_job(&self, job: &Job) -> Result<(String, u64, Option<Output>)> {
-        match *job {
-            Job::Archive { year, month } => self.archive(year, month),
-            Job::Alias {
-                ref url,
-                title,
-                target,
-                ..
-            } => {
+    fn render_job(&self, job: &Route) -> Result<(String, u64, Option<Output>)> {
+        let path = job.path.as_str();
+        match job.target {
+            Target::Archive { year, month } => self.archive(path, year, month),
+            Target::Alias { of, .. } => {
+                let title = self.doc(of).title.as_str();
+                let target = self.doc_url(of);
                 let meta = Meta {
                     template: "alias.html",
-                    url: url.clone(),
+                    url: job.url.clone(),
                     title: format!("Moved: {title} — {}", self.config.title),
                     description: format!("This page has moved to {title}."),
                     kind: "alias",
@@ -501,49 +445,101 @@ impl<'a> Renderer<'a> {
                         permalink: self.config.absolute(target),
                     },
                 };
-                self.emit(meta, fingerprint::of(&own), || own)
+                self.emit(path, meta, fingerprint::of(&own), || own)
             }
-            Job::Home { page } => {
-                let (fp, list) = self.list(&self.home, &self.all_posts, page);
-                self.emit(self.home_meta(page, list.paginator.total_pages), fp, || {
-                    list
-                })
+            Target::Home { page } => {
+                let (fp, list) =
+                    self.list(&self.home, &self.site.home, self.config.posts_per_page, page);
+                self.emit(
+                    path,
+                    self.home_meta(page, list.paginator.total_pages),
+                    fp,
+                    || list,
+                )
             }
-            Job::Post(i) => self.post(i),
-            Job::Page(i) => {
+            Target::Post(i) => self.post(path, i),
+            Target::Page(i) => {
                 let (meta, own) = self.page(i);
-                self.emit(meta, fingerprint::of(&own), || own)
+                self.emit(path, meta, fingerprint::of(&own), || own)
             }
-            Job::TaxonomyList(t) => {
-                let (meta, own) = self.taxonomy(self.taxonomies[t]);
-                self.emit(meta, fingerprint::of(&own), || own)
+            Target::Section { section, page } => self.section(path, section, page),
+            Target::TaxonomyList(t) => {
+                let (meta, own) = self.taxonomy(&self.site.taxonomies[t]);
+                self.emit(path, meta, fingerprint::of(&own), || own)
             }
-            Job::Term {
+            Target::Term {
                 taxonomy,
                 term,
                 page,
             } => {
-                let tax = self.taxonomies[taxonomy];
-                self.term(tax, &tax.terms[term], page)
+                let tax = &self.site.taxonomies[taxonomy];
+                self.term(path, tax, &tax.terms[term], page)
             }
-            Job::NotFound => {
+            Target::NotFound => {
                 let meta = Meta {
                     template: "404.html",
-                    url: join_url(&self.config.base_path, "/404.html"),
+                    url: job.url.clone(),
                     title: format!("Page not found — {}", self.config.title),
                     description: "The page you asked for does not exist.".into(),
                     kind: "404",
                     section: String::new(),
                 };
-                self.emit(meta, fingerprint::of(&Empty {}), || Empty {})
+                self.emit(path, meta, fingerprint::of(&Empty {}), || Empty {})
             }
         }
+    }
+
+    /// Page `page` of a section's list.
+    fn section(&self, path: &str, s: usize, page: usize) -> Result<(String, u64, Option<Output>)> {
+        let section = &self.site.sections[s];
+        let (list_fp, list) =
+            self.list(&section.url, &section.listed, section.settings.paginate_by, page);
+        let total = list.paginator.total_pages;
+        let which = if page > 1 {
+            format!(" (page {page} of {total})")
+        } else {
+            String::new()
+        };
+        let view = self.views.section(section);
+        let description = match &section.doc {
+            Some(d) => match (&d.description, &section.rendered) {
+                (Some(text), _) => clip(&plain_text(text), DESCRIPTION_LIMIT),
+                (None, Some(r)) => clip(&r.summary_text, DESCRIPTION_LIMIT),
+                (None, None) => String::new(),
+            },
+            None => String::new(),
+        };
+        let meta = Meta {
+            template: &section.settings.template,
+            url: page_url(&section.url, page),
+            title: format!("{}{which} — {}", section.title, self.config.title),
+            description,
+            kind: "section",
+            section: self.nav_section(s),
+        };
+        let fp = fingerprint::combine(&[fingerprint::of(&view), list_fp]);
+        self.emit(path, meta, fp, || SectionVars {
+            section: view,
+            list,
+        })
+    }
+
+    /// The URL of the top section that `s` is in, for the navigation to mark.
+    fn nav_section(&self, mut s: usize) -> String {
+        while let Some(p) = self.site.sections[s].parent {
+            if p == 0 {
+                return self.site.sections[s].url.clone();
+            }
+            s = p;
+        }
+        String::new()
     }
 
     /// Fingerprint the page and render it if it changed since `previous`. `own_fingerprint`
     /// must identify exactly the values `own` produces; `own` is only called to render.
     fn emit<T: Serialize>(
         &self,
+        path: &str,
         meta: Meta,
         own_fingerprint: u64,
         own: impl FnOnce() -> T,
@@ -560,13 +556,6 @@ impl<'a> Renderer<'a> {
             canonical_url: None,
             kind: meta.kind,
         };
-        let path =
-            crate::routes::output_path(&self.config.base_path, &meta.url).map_err(|problem| {
-                Error::UnsafePath {
-                    path: meta.url.clone(),
-                    problem,
-                }
-            })?;
         let fingerprint = fingerprint::combine(&[
             self.base_fingerprint,
             fingerprint::of(meta.template),
@@ -574,8 +563,8 @@ impl<'a> Renderer<'a> {
             fingerprint::of(&meta.section),
             own_fingerprint,
         ]);
-        if self.previous.get(&path) == Some(&fingerprint) {
-            return Ok((path, fingerprint, None));
+        if self.previous.get(path) == Some(&fingerprint) {
+            return Ok((path.to_string(), fingerprint, None));
         }
         let nav: Vec<NavItem> = self
             .nav
@@ -600,28 +589,33 @@ impl<'a> Renderer<'a> {
             .map_err(|e| Error::Other(format!("{}: template context: {e}", meta.url)))?;
         let html = self.theme.render(&self.tera, meta.template, &ctx)?;
         let output = Output {
-            path: path.clone(),
+            path: path.to_string(),
             bytes: html.into_bytes(),
         };
-        Ok((path, fingerprint, Some(output)))
+        Ok((path.to_string(), fingerprint, Some(output)))
     }
 
     /// A page of post summaries with its paginator, and its fingerprint.
-    fn list<'s>(&'s self, first: &str, posts: &[usize], page: usize) -> (u64, ListVars<'a, 's>) {
-        let per_page = self.config.posts_per_page;
+    fn list<'s>(
+        &'s self,
+        first: &str,
+        posts: &[usize],
+        per_page: usize,
+        page: usize,
+    ) -> (u64, ListVars<'a, 's>) {
         let total = page_count(posts.len(), per_page);
-        let shown = posts.iter().skip((page - 1) * per_page).take(per_page);
+        let shown = page_items(posts, per_page, page);
         let paginator = Paginator::new(first, page, total, posts.len());
         let mut parts = vec![fingerprint::of(&paginator)];
-        parts.extend(shown.clone().map(|&i| self.posts[i].summary_fingerprint));
+        parts.extend(shown.iter().map(|&i| self.posts[i].summary_fingerprint));
         let list = ListVars {
-            posts: shown.map(|&i| &self.posts[i].summary).collect(),
+            posts: shown.iter().map(|&i| &self.posts[i].summary).collect(),
             paginator,
         };
         (fingerprint::combine(&parts), list)
     }
 
-    fn home_meta(&self, page: usize, total: usize) -> Meta {
+    fn home_meta(&self, page: usize, total: usize) -> Meta<'static> {
         let config = self.config;
         let title = match (page, config.tagline.is_empty()) {
             (1, true) => config.title.clone(),
@@ -638,13 +632,13 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn post(&self, i: usize) -> Result<(String, u64, Option<Output>)> {
+    fn post(&self, path: &str, i: usize) -> Result<(String, u64, Option<Output>)> {
         let post = &self.site.posts[i];
         let parts = &self.posts[i];
-        let rest = self.views.post_rest(post);
-        // Posts are newest first: the previous (older) post has the next index.
-        let previous = self.posts.get(i + 1);
-        let next = i.checked_sub(1).map(|j| &self.posts[j]);
+        let rest = self.views.post_rest(post, i);
+        // Its neighbours in its section's order (for a section by date: older, newer).
+        let previous = post.previous.map(|p| &self.posts[p]);
+        let next = post.next.map(|p| &self.posts[p]);
         let link_fp = |p: Option<&PostParts>| p.map_or(0, |p| p.link_fingerprint);
         let fp = fingerprint::combine(&[
             parts.summary_fingerprint,
@@ -653,17 +647,18 @@ impl<'a> Renderer<'a> {
             link_fp(previous),
             link_fp(next),
         ]);
+        let section = &self.site.sections[post.section];
         let meta = Meta {
-            template: "post.html",
+            template: &section.settings.page_template,
             url: post.url.clone(),
             title: format!("{} — {}", post.doc.title, self.config.title),
             description: parts.description.clone(),
             kind: "post",
-            // A post belongs to no navigation section.
-            section: String::new(),
+            // The blog's posts belong to no navigation entry; another section's to its own.
+            section: self.nav_section(post.section),
         };
         // JSON-LD is derived from the summary and the config, which the fingerprint covers.
-        self.emit(meta, fp, || PostVars {
+        self.emit(path, meta, fp, || PostVars {
             json_ld: views::json_ld(&parts.summary, self.config),
             post: PostView {
                 summary: &parts.summary,
@@ -685,6 +680,7 @@ impl<'a> Renderer<'a> {
     /// An archive page: every year (`year` none), one year, or one month of it.
     fn archive(
         &self,
+        path: &str,
         year: Option<usize>,
         month: Option<usize>,
     ) -> Result<(String, u64, Option<Output>)> {
@@ -741,7 +737,7 @@ impl<'a> Renderer<'a> {
                 }
             }
         }
-        self.emit(meta, fingerprint::combine(&parts), || ArchiveOwn {
+        self.emit(path, meta, fingerprint::combine(&parts), || ArchiveOwn {
             archive_title: heading,
             vars: ArchiveVars {
                 years: years.iter().map(view).collect(),
@@ -749,7 +745,7 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    fn page(&self, i: usize) -> (Meta, PageOwnVars<'a>) {
+    fn page(&self, i: usize) -> (Meta<'static>, PageOwnVars<'a>) {
         let page = &self.site.pages[i];
         let own = PageOwnVars {
             page: PageView {
@@ -770,20 +766,21 @@ impl<'a> Renderer<'a> {
         (meta, own)
     }
 
-    fn taxonomy(&self, tax: &'a Taxonomy) -> (Meta, TaxonomyVars<'a>) {
+    fn taxonomy(&self, tax: &'a Taxonomy) -> (Meta<'static>, TaxonomyVars<'a>) {
         let mut terms: Vec<TermView> = tax.terms.iter().map(TermView::new).collect();
         terms.sort_by_key(|t| t.name.to_lowercase());
         let own = TaxonomyVars {
             taxonomy: TaxonomyView::new(tax),
             terms,
         };
+        let title = taxonomy_title(&tax.name);
         let meta = Meta {
             template: "taxonomy.html",
             url: tax.url.clone(),
-            title: format!("{} — {}", tax.title, self.config.title),
+            title: format!("{title} — {}", self.config.title),
             description: format!(
                 "All {} used on {}.",
-                tax.title.to_lowercase(),
+                title.to_lowercase(),
                 self.config.title
             ),
             kind: "taxonomy",
@@ -794,11 +791,12 @@ impl<'a> Renderer<'a> {
 
     fn term(
         &self,
+        path: &str,
         tax: &'a Taxonomy,
         term: &'a Term,
         page: usize,
     ) -> Result<(String, u64, Option<Output>)> {
-        let (list_fp, list) = self.list(&term.url, &term.posts, page);
+        let (list_fp, list) = self.list(&term.url, &term.posts, tax.config.paginate_by, page);
         let total = list.paginator.total_pages;
         let which = if page > 1 {
             format!(" (page {page} of {total})")
@@ -810,7 +808,9 @@ impl<'a> Renderer<'a> {
             url: page_url(&term.url, page),
             title: format!(
                 "{}: {}{which} — {}",
-                tax.title, term.name, self.config.title
+                taxonomy_title(&tax.name),
+                term.name,
+                self.config.title
             ),
             description: format!("Posts filed under {} on {}.", term.name, self.config.title),
             kind: "term",
@@ -818,7 +818,7 @@ impl<'a> Renderer<'a> {
         };
         let head = (TaxonomyView::new(tax), TermView::new(term));
         let fp = fingerprint::combine(&[fingerprint::of(&head), list_fp]);
-        self.emit(meta, fp, || TermVars {
+        self.emit(path, meta, fp, || TermVars {
             taxonomy: head.0,
             term: head.1,
             list,
@@ -919,6 +919,13 @@ struct TaxonomyVars<'a> {
 }
 
 #[derive(Serialize)]
+struct SectionVars<'a, 's> {
+    section: SectionView<'a>,
+    #[serde(flatten)]
+    list: ListVars<'a, 's>,
+}
+
+#[derive(Serialize)]
 struct TermVars<'a, 's> {
     taxonomy: TaxonomyView<'a>,
     term: TermView<'a>,
@@ -982,7 +989,8 @@ fn shared_context(shared: &mut Context, site: &Site, config: &Config, theme: &Th
         shared.insert("latest_posts", &latest);
     }
     if theme.uses("top_tags") {
-        let mut top: Vec<&Term> = site.tags.terms.iter().collect();
+        let tags = site.taxonomy("tags").map_or(&[][..], |t| &t.terms);
+        let mut top: Vec<&Term> = tags.iter().collect();
         top.sort_by(|a, b| {
             b.posts
                 .len()
@@ -1015,7 +1023,8 @@ fn shared_context(shared: &mut Context, site: &Site, config: &Config, theme: &Th
         shared.insert("archive_calendar", &calendar);
     }
     if theme.uses("tags") {
-        let mut all: Vec<TermView> = site.tags.terms.iter().map(TermView::new).collect();
+        let tags = site.taxonomy("tags").map_or(&[][..], |t| &t.terms);
+        let mut all: Vec<TermView> = tags.iter().map(TermView::new).collect();
         all.sort_by_key(|t| t.name.to_lowercase());
         add("tags", fingerprint::of(&all));
         shared.insert("tags", &all);
@@ -1026,18 +1035,49 @@ fn shared_context(shared: &mut Context, site: &Site, config: &Config, theme: &Th
     )
 }
 
-/// The taxonomies with pages: tags always (the navigation links to them), categories when any
-/// post has one.
-pub fn taxonomies(site: &Site) -> Vec<&Taxonomy> {
-    [&site.tags, &site.categories]
-        .into_iter()
-        .filter(|t| t.name == "tags" || !t.terms.is_empty())
-        .collect()
+/// A taxonomy's name as a title: `tags` → "Tags".
+pub fn taxonomy_title(name: &str) -> String {
+    crate::content::title_from_folder(name)
 }
 
-/// Pages needed to list `items` items, `per_page` to a page (at least one).
-pub fn page_count(items: usize, per_page: usize) -> usize {
-    items.div_ceil(per_page).max(1)
+/// Every template the site's sections name must exist: a missing one is an error at the
+/// `_index.md` line that names it (or at `[sections]` in `config.toml`).
+fn check_templates(theme: &Theme, site: &Site, config: &Config) -> Result<()> {
+    let mut errors = Vec::new();
+    for s in &site.sections {
+        let uses = [
+            ("template", &s.settings.template, s.settings.render && s.parent.is_some()),
+            ("page_template", &s.settings.page_template, !s.pages.is_empty()),
+        ];
+        for (key, name, used) in uses {
+            if !used || theme.has(name) {
+                continue;
+            }
+            let message = format!(
+                "the {key} `{name}` does not exist: add `templates/{name}` or name one of the \
+                 theme's templates ({})",
+                theme.page_templates().join(", ")
+            );
+            let at = s
+                .doc
+                .as_ref()
+                .and_then(|d| Some((d, d.settings_at.iter().find(|(k, _)| *k == key)?)));
+            errors.push(match at {
+                Some((doc, (_, pos))) => {
+                    Error::Source(Diagnostic::new(&doc.source, message).at(Some(pos)))
+                }
+                None => Error::Source(Diagnostic::new(
+                    std::path::Path::new("config.toml"),
+                    format!("[sections]: {message}"),
+                )),
+            });
+        }
+    }
+    let _ = config;
+    match Error::from_many(errors) {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
 }
 
 /// Markdown as clipped plain text, for meta descriptions.
@@ -1069,13 +1109,6 @@ fn clip(text: &str, limit: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn page_counts() {
-        assert_eq!(page_count(0, 10), 1);
-        assert_eq!(page_count(10, 10), 1);
-        assert_eq!(page_count(11, 10), 2);
-    }
 
     #[test]
     fn clip_cuts_at_words() {

@@ -343,6 +343,20 @@ impl Theme {
         &self.ids
     }
 
+    /// Whether the theme (built in or the site's) has the template `name`.
+    pub fn has(&self, name: &str) -> bool {
+        self.sources.contains_key(name)
+    }
+
+    /// The templates a page or list can be rendered with (fragments and partials left out).
+    pub fn page_templates(&self) -> Vec<&str> {
+        self.sources
+            .keys()
+            .map(String::as_str)
+            .filter(|n| !n.starts_with("fragments/") && *n != "base.html" && *n != "components.html")
+            .collect()
+    }
+
     /// A fingerprint of every template's name and source.
     pub fn fingerprint(&self) -> u64 {
         crate::fingerprint::of(&self.sources)

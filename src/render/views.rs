@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::config::{BreakingNews, Config};
 use crate::content::ImageRef;
 use crate::markdown::TocEntry;
-use crate::site::{Post, Site, Taxonomy, Term};
+use crate::site::{Post, Section, Site, Taxonomy, Term};
 
 #[derive(Serialize)]
 pub struct SiteView<'a> {
@@ -69,6 +69,8 @@ pub struct PostSummary<'a> {
     pub date: Option<String>,
     pub updated: Option<String>,
     pub author: &'a str,
+    /// The author's page, when the site has an `authors` taxonomy listing the author.
+    pub author_url: Option<&'a str>,
     pub summary_html: &'a str,
     pub image: Option<ImageView<'a>>,
     pub tags: Vec<TermLink<'a>>,
@@ -98,7 +100,57 @@ pub struct PostView<'a, 'b> {
 pub struct PostRest<'a> {
     pub slug: &'a str,
     pub categories: Vec<TermLink<'a>>,
+    /// Every taxonomy's terms on this post, by taxonomy name (`post.taxonomies.authors`).
+    pub taxonomies: std::collections::BTreeMap<&'a str, Vec<TermLink<'a>>>,
+    /// The section the post is in.
+    pub section: SectionLink<'a>,
+    /// When the site has a `series` taxonomy and the post is in one: where it stands in it.
+    pub series: Option<SeriesView<'a>>,
     pub extra: &'a serde_json::Map<String, serde_json::Value>,
+}
+
+/// A post's place in its series: "part `part` of `total`", with every part in reading order.
+#[derive(Serialize)]
+pub struct SeriesView<'a> {
+    pub name: &'a str,
+    pub url: &'a str,
+    pub part: usize,
+    pub total: usize,
+    pub parts: Vec<SeriesPart<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct SeriesPart<'a> {
+    pub title: &'a str,
+    pub url: &'a str,
+    pub current: bool,
+}
+
+/// A section named and linked: a post's section, a section's subsections and ancestors.
+#[derive(Serialize, Clone)]
+pub struct SectionLink<'a> {
+    pub title: &'a str,
+    pub url: &'a str,
+    /// Its folder under `content/`: `news/world`.
+    pub path: &'a str,
+}
+
+/// A section's list page's `section`, and what `get_section` gives.
+#[derive(Serialize)]
+pub struct SectionView<'a> {
+    pub title: &'a str,
+    pub url: &'a str,
+    pub path: &'a str,
+    pub description: Option<&'a str>,
+    /// The body of its `_index.md`, as HTML.
+    pub content: &'a str,
+    pub extra: Option<&'a serde_json::Map<String, serde_json::Value>>,
+    /// How many posts its list shows.
+    pub count: usize,
+    pub subsections: Vec<SectionLink<'a>>,
+    /// The sections above it, the top first (the top of `content/` left out).
+    pub ancestors: Vec<SectionLink<'a>>,
+    pub settings: &'a crate::site::Settings,
 }
 
 #[derive(Serialize)]
@@ -135,28 +187,20 @@ impl Paginator {
     }
 }
 
-/// The URL of page `n` (1-based) of a list whose first page is at `first`. Page 1 has no
-/// `/page/1/` of its own.
-pub fn page_url(first: &str, n: usize) -> String {
-    if n == 1 {
-        first.to_string()
-    } else {
-        format!("{first}page/{n}/")
-    }
-}
+use crate::table::page_url;
 
 #[derive(Serialize)]
 pub struct TaxonomyView<'a> {
     pub name: &'a str,
-    pub title: &'a str,
+    pub title: String,
     pub url: &'a str,
 }
 
 impl<'a> TaxonomyView<'a> {
     pub fn new(tax: &'a Taxonomy) -> Self {
         TaxonomyView {
-            name: tax.name,
-            title: tax.title,
+            name: &tax.name,
+            title: super::taxonomy_title(&tax.name),
             url: &tax.url,
         }
     }
@@ -201,28 +245,126 @@ impl<'a> Views<'a> {
 
     /// `date` is the post's date already formatted (it is also needed for the post link).
     pub fn summary(&self, post: &'a Post, date: Option<String>) -> PostSummary<'a> {
+        // The byline: the post's `author`, else the first of its `authors`, else the site's.
+        let authors = self.site.taxonomy("authors").map(|tax| {
+            let ids = post.terms_in(self.site, "authors");
+            (tax, ids)
+        });
+        let first_author = authors
+            .as_ref()
+            .and_then(|(tax, ids)| ids.first().map(|&t| &tax.terms[t]));
+        let author = post
+            .doc
+            .author
+            .as_deref()
+            .or(first_author.map(|t| t.name.as_str()))
+            .unwrap_or(&self.config.author);
+        let author_url = authors.and_then(|(tax, ids)| {
+            let key = crate::site::term_key(author);
+            let term = ids
+                .iter()
+                .map(|&t| &tax.terms[t])
+                .find(|t| crate::site::term_key(&t.name) == key)?;
+            tax.config.render.then_some(term.url.as_str())
+        });
         PostSummary {
             title: &post.doc.title,
             url: &post.url,
             permalink: self.config.absolute(&post.url),
             date,
             updated: post.doc.updated.map(|d| d.to_rfc3339()),
-            author: post.doc.author.as_deref().unwrap_or(&self.config.author),
+            author,
+            author_url,
             summary_html: &post.rendered.summary_html,
             image: post.image.as_ref().map(|img| image(img, self.config)),
-            tags: self.terms(&self.site.tags, &post.tags),
+            tags: self.terms_named(post, "tags"),
             reading_time: post.reading_time,
             word_count: post.rendered.word_count,
         }
     }
 
-    pub fn post_rest(&self, post: &'a Post) -> PostRest<'a> {
+    /// The post's terms in the taxonomy `name` (none when the site has no such taxonomy).
+    fn terms_named(&self, post: &'a Post, name: &str) -> Vec<TermLink<'a>> {
+        match self.site.taxonomy(name) {
+            Some(tax) => self.terms(tax, post.terms_in(self.site, name)),
+            None => Vec::new(),
+        }
+    }
+
+    /// `me` is the post's index in `Site::posts`.
+    pub fn post_rest(&self, post: &'a Post, me: usize) -> PostRest<'a> {
+        let section = &self.site.sections[post.section];
         PostRest {
             slug: &post.doc.slug,
-            categories: self.terms(&self.site.categories, &post.categories),
+            categories: self.terms_named(post, "categories"),
+            taxonomies: self
+                .site
+                .taxonomies
+                .iter()
+                .zip(&post.terms)
+                .map(|(tax, ids)| (tax.name.as_str(), self.terms(tax, ids)))
+                .collect(),
+            section: link(section),
+            series: self.series(post, me),
             extra: &post.doc.extra,
         }
     }
+
+    /// The post's first series, when the site has a `series` taxonomy.
+    fn series(&self, post: &'a Post, me: usize) -> Option<SeriesView<'a>> {
+        let tax = self.site.taxonomy("series")?;
+        let term = &tax.terms[*post.terms_in(self.site, "series").first()?];
+        Some(SeriesView {
+            name: &term.name,
+            url: &term.url,
+            part: term.posts.iter().position(|&p| p == me)? + 1,
+            total: term.posts.len(),
+            parts: term
+                .posts
+                .iter()
+                .map(|&p| SeriesPart {
+                    title: &self.site.posts[p].doc.title,
+                    url: &self.site.posts[p].url,
+                    current: p == me,
+                })
+                .collect(),
+        })
+    }
+
+    pub fn section(&self, section: &'a Section) -> SectionView<'a> {
+        let sections = &self.site.sections;
+        let mut ancestors = Vec::new();
+        let mut up = section.parent;
+        while let Some(p) = up.filter(|&p| p != 0) {
+            ancestors.push(link(&sections[p]));
+            up = sections[p].parent;
+        }
+        ancestors.reverse();
+        let doc = section.doc.as_deref();
+        SectionView {
+            title: &section.title,
+            url: &section.url,
+            path: &section.path,
+            description: doc.and_then(|d| d.description.as_deref()),
+            content: section.rendered.as_ref().map_or("", |r| r.html.as_str()),
+            extra: doc.map(|d| &d.extra),
+            count: section.listed.len(),
+            subsections: section.subsections.iter().map(|&c| link(&sections[c])).collect(),
+            ancestors,
+            settings: &section.settings,
+        }
+    }
+}
+
+fn link(section: &Section) -> SectionLink<'_> {
+    SectionLink {
+        title: &section.title,
+        url: &section.url,
+        path: &section.path,
+    }
+}
+
+impl<'a> Views<'a> {
 }
 
 fn image<'a>(img: &'a ImageRef, config: &Config) -> ImageView<'a> {

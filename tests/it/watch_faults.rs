@@ -57,6 +57,12 @@ fn posts_in_sitemap(running: &Running) -> Vec<String> {
         .map(|(url, _)| url.to_string())
         .filter(|u| u.contains("/posts/"))
         .map(|u| format!("/posts/{}", u.split_once("/posts/").unwrap().1))
+        // Posts only: not the lists of sections (`/posts/`, `/posts/many/page/2/`), whose
+        // URLs are their folders under `content/`.
+        .filter(|u| {
+            let folder = running.site.root().join("content").join(u.trim_matches('/'));
+            !u.contains("/page/") && !folder.is_dir()
+        })
         .collect();
     urls.sort();
     urls
