@@ -275,10 +275,21 @@ impl<'a> Renderer<'a> {
             nav.push((taxonomy_title(&tax.name), tax.url.clone()));
         }
         nav.extend(site.pages.iter().map(|p| (p.doc.title.clone(), p.url.clone())));
-        // Every page shows the navigation: its items are part of every page's fingerprint.
-        let base_fingerprint =
-            fingerprint::combine(&[theme.fingerprint(), shared, fingerprint::of(&nav)]);
         let views = Views { site, config };
+        // `get_section(path="news")` reads any section with all its posts: only when a
+        // template calls it, and then every page depends on what it gives.
+        let sections_fp = if theme.uses("get_section") {
+            register_get_section(&mut tera, site, &views)
+        } else {
+            0
+        };
+        // Every page shows the navigation: its items are part of every page's fingerprint.
+        let base_fingerprint = fingerprint::combine(&[
+            theme.fingerprint(),
+            shared,
+            fingerprint::of(&nav),
+            sections_fp,
+        ]);
         let posts: Vec<PostParts> = site
             .posts
             .par_iter()
@@ -1033,6 +1044,51 @@ fn shared_context(shared: &mut Context, site: &Site, config: &Config, theme: &Th
         fingerprint::combine(&parts),
         fingerprint::combine(&fragment_parts),
     )
+}
+
+/// Register `get_section(path=…)`: the section at that path under `content/` (`""` for the
+/// top) as on its list page, plus `pages`, every post its list shows as summaries. Returns the
+/// fingerprint of everything it can give.
+fn register_get_section(tera: &mut Tera, site: &Site, views: &Views) -> u64 {
+    #[derive(Serialize)]
+    struct Full<'a> {
+        #[serde(flatten)]
+        section: SectionView<'a>,
+        pages: Vec<PostSummary<'a>>,
+    }
+    let mut values = std::collections::BTreeMap::new();
+    let mut parts = Vec::new();
+    for section in &site.sections {
+        let full = Full {
+            section: views.section(section),
+            pages: section
+                .listed
+                .iter()
+                .map(|&p| {
+                    let post = &site.posts[p];
+                    views.summary(post, post.doc.date_rfc3339.clone())
+                })
+                .collect(),
+        };
+        parts.push(fingerprint::of(&full));
+        values.insert(section.path.clone(), tera::Value::from_serializable(&full));
+    }
+    let values = std::sync::Arc::new(values);
+    tera.register_function(
+        "get_section",
+        move |kwargs: tera::Kwargs, _: &tera::State| -> tera::TeraResult<tera::Value> {
+            let path: String = kwargs.must_get("path")?;
+            let path = path.trim_matches('/');
+            values.get(path).cloned().ok_or_else(|| {
+                let known: Vec<&str> = values.keys().map(String::as_str).collect();
+                tera::Error::message(format!(
+                    "get_section: there is no section `{path}` (the sections are: {})",
+                    known.join(", ")
+                ))
+            })
+        },
+    );
+    fingerprint::combine(&parts)
 }
 
 /// A taxonomy's name as a title: `tags` → "Tags".
