@@ -96,7 +96,7 @@ pub enum Error {
     #[error("{0}")]
     Source(Diagnostic),
 
-    #[error("two posts have the URL {url}: {} and {}", first.display(), second.display())]
+    #[error("two pages have the URL {url}: {} and {}", first.display(), second.display())]
     DuplicateUrl {
         url: String,
         first: PathBuf,

@@ -901,11 +901,15 @@ fn check_unique_urls(
             )));
         }
         if let Some(first) = section_urls.insert(&s.url, s) {
-            errors.push(Error::DuplicateUrl {
-                url: s.url.clone(),
-                first: section_source(first),
-                second: section_source(s),
-            });
+            errors.push(Error::Source(Diagnostic::new(
+                section_source(s),
+                format!(
+                    "the sections `content/{}/` and `content/{}/` both have the URL {} (a \
+                     section's URL is its folder's name made into a slug): rename one of the \
+                     folders",
+                    first.path, s.path, s.url
+                ),
+            )));
         }
     }
     let posts: Vec<(&Arc<Document>, String)> =
@@ -954,11 +958,14 @@ fn check_unique_urls(
         if alias.is_none()
             && let Some(section) = section_urls.get(url.as_str())
         {
-            errors.push(Error::DuplicateUrl {
-                url: url.clone(),
-                first: section_source(section),
-                second: doc.source.clone(),
-            });
+            errors.push(Error::Source(Diagnostic::new(
+                &doc.source,
+                format!(
+                    "the URL {url} is the list page of the section `content/{}/`: set a \
+                     different `slug` or `path`",
+                    section.path
+                ),
+            )));
             continue;
         }
         let Some((first, first_alias)) = seen.insert(url, (doc_ref, alias)) else {

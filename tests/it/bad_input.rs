@@ -543,7 +543,7 @@ fn two_posts_with_the_same_url() {
     let e = fails_once(&site, &snap);
     assert_eq!(
         e.message,
-        "two posts have the URL /posts/same/: content/posts/2020-01-03-same.md and \
+        "two pages have the URL /posts/same/: content/posts/2020-01-03-same.md and \
          content/posts/one.md"
     );
 }
@@ -622,4 +622,154 @@ fn many_bad_files_are_reported_up_to_a_limit() {
         "{}",
         run.stderr
     );
+}
+
+/// An `_index.md` (a section's own file) whose front matter does not parse.
+#[test]
+fn section_file_with_bad_front_matter() {
+    let (site, snap) = good_site();
+    site.write("content/posts/_index.md", "+++\ntitle = \"Posts\"\nsort_by = \n+++\n");
+    let e = fails_once(&site, &snap);
+    assert_eq!(e.path, "content/posts/_index.md", "{e:#?}");
+    assert_eq!(e.position.map(|p| p.0), Some(3), "{e:#?}");
+}
+
+#[test]
+fn section_with_an_unknown_sort_by() {
+    let (site, snap) = good_site();
+    site.write(
+        "content/posts/_index.md",
+        "---\ntitle: Posts\nsort_by: popularity\n---\n",
+    );
+    let e = fails_once(&site, &snap);
+    assert_at(
+        &e,
+        "content/posts/_index.md",
+        3,
+        1,
+        "unknown `sort_by` value `popularity`: use \"date\"",
+    );
+}
+
+#[test]
+fn section_naming_a_page_template_that_does_not_exist() {
+    let (site, snap) = good_site();
+    site.write(
+        "content/posts/_index.md",
+        "+++\ntitle = \"Posts\"\n\npage_template = \"story.html\"\n+++\n",
+    );
+    let e = fails_once(&site, &snap);
+    assert_at(
+        &e,
+        "content/posts/_index.md",
+        4,
+        1,
+        "the page_template `story.html` does not exist: add `templates/story.html`",
+    );
+    // The theme's own templates are named as the alternatives.
+    assert!(e.message.contains("post.html"), "{e:#?}");
+}
+
+#[test]
+fn a_path_that_leaves_the_site() {
+    let (site, snap) = good_site();
+    site.post(
+        "b.md",
+        "title = \"B\"\ndate = 2020-01-02\npath = \"../../x\"",
+        "x",
+    );
+    let e = fails_once(&site, &snap);
+    assert_at(&e, "content/posts/b.md", 4, 9, "`path` cannot be used");
+    site.post("b.md", "title = \"B\"\ndate = 2020-01-02\nurl = \"/\"", "x");
+    let e = fails_once(&site, &snap);
+    assert_at(&e, "content/posts/b.md", 4, 8, "not the site root");
+}
+
+#[test]
+fn two_sections_with_one_url() {
+    let (site, snap) = good_site();
+    site.write(
+        "content/My News/a.md",
+        "+++\ntitle = \"A\"\ndate = 2020-01-02\n+++\nx",
+    )
+    .write(
+        "content/my-news/b.md",
+        "+++\ntitle = \"B\"\ndate = 2020-01-03\n+++\nx",
+    );
+    let e = fails_once(&site, &snap);
+    assert!(
+        e.message.contains(
+            "the sections `content/My News/` and `content/my-news/` both have the URL /my-news/"
+        ),
+        "{e:#?}"
+    );
+}
+
+#[test]
+fn a_post_over_a_section_list() {
+    let (site, snap) = good_site();
+    site.write(
+        "content/news/a.md",
+        "+++\ntitle = \"A\"\ndate = 2020-01-02\n+++\nx",
+    )
+    .post(
+        "b.md",
+        "title = \"B\"\ndate = 2020-01-02\npath = \"news\"",
+        "x",
+    );
+    let e = fails_once(&site, &snap);
+    assert_eq!(e.path, "content/posts/b.md", "{e:#?}");
+    assert!(
+        e.message
+            .contains("the URL /news/ is the list page of the section `content/news/`"),
+        "{e:#?}"
+    );
+}
+
+#[test]
+fn a_folder_that_is_both_a_section_and_a_bundle() {
+    let (site, snap) = good_site();
+    site.write("content/posts/trip/_index.md", "+++\ntitle = \"Trip\"\n+++\n")
+        .write(
+            "content/posts/trip/index.md",
+            "+++\ntitle = \"Trip\"\ndate = 2020-01-02\n+++\nx",
+        );
+    let e = fails_once(&site, &snap);
+    assert_eq!(e.path, "content/posts/trip/index.md", "{e:#?}");
+    assert!(e.message.contains("a folder is one or the other"), "{e:#?}");
+}
+
+#[test]
+fn bad_taxonomy_config() {
+    let config = format!("{CONFIG}taxonomies = [{{ name = \"tags\" }}, {{ name = \"Writers!\" }}]\n");
+    let (site, snap) = good_site();
+    site.write("config.toml", &config);
+    let e = fails_once(&site, &snap);
+    assert_eq!(e.path, "config.toml", "{e:#?}");
+    assert_eq!(e.position.map(|p| p.0), Some(6), "{e:#?}");
+    assert!(e.message.contains("found `Writers!`"), "{e:#?}");
+    site.write(
+        "config.toml",
+        &format!("{CONFIG}taxonomies = [{{ name = \"series\", sort_by = \"random\" }}]\n"),
+    );
+    let e = fails_once(&site, &snap);
+    assert!(
+        e.message
+            .contains("unknown taxonomy `sort_by` value `random`"),
+        "{e:#?}"
+    );
+    // A configured taxonomy's key holding something other than names.
+    site.write(
+        "config.toml",
+        &format!("{CONFIG}taxonomies = [{{ name = \"regions\" }}]\n"),
+    );
+    site.post(
+        "b.md",
+        "title = \"B\"\ndate = 2020-01-02\nregions = 7",
+        "x",
+    );
+    let e = fails_once(&site, &snap);
+    assert_eq!(e.path, "content/posts/b.md", "{e:#?}");
+    assert_eq!(e.position.map(|p| p.0), Some(4), "{e:#?}");
+    assert!(e.message.contains("`regions` is a taxonomy"), "{e:#?}");
 }
