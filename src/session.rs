@@ -169,6 +169,10 @@ pub struct Session {
     links: Option<crate::walk::Links>,
     /// The taxonomies the documents were read for.
     taxonomy_names: Vec<String>,
+    /// The route table of the last successful build.
+    routes: Vec<crate::table::Route>,
+    /// Output paths of the last successful build's files that are not pages.
+    files: BTreeSet<String>,
 }
 
 impl Session {
@@ -184,6 +188,8 @@ impl Session {
             once: false,
             links: None,
             taxonomy_names: Vec::new(),
+            routes: Vec::new(),
+            files: BTreeSet::new(),
         }
     }
 
@@ -198,6 +204,17 @@ impl Session {
 
     pub fn options(&self) -> &BuildOptions {
         &self.options
+    }
+
+    /// Every page of the last successful build (see [`crate::table`]).
+    pub fn routes(&self) -> &[crate::table::Route] {
+        &self.routes
+    }
+
+    /// Every other file of the last successful build: static and bundle files, theme assets,
+    /// feeds, sitemap and robots.txt.
+    pub fn files(&self) -> &BTreeSet<String> {
+        &self.files
     }
 
     /// Build what `changes` affect and hand the result to `write`, which returns the number of
@@ -371,8 +388,10 @@ impl Session {
             warnings: Vec::new(),
         };
         self.pages = pages.fingerprints;
+        self.files = assets.keys().chain(generated.keys()).cloned().collect();
         self.assets = assets;
         self.generated = generated;
+        self.routes = routes;
         Ok(report)
     }
 

@@ -19,6 +19,7 @@ mod metadata;
 mod output;
 mod output_paths;
 mod output_safety;
+mod route_table;
 mod sample;
 mod serve;
 mod serve_hostile;
