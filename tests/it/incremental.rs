@@ -325,6 +325,82 @@ fn every_kind_of_edit_rebuilds_to_exactly_what_a_full_build_writes() {
             .unwrap()
             .contains("Sitemap: http://127.0.0.1:4000/sitemap.xml")
     );
+
+    // Sections: a new section with its `_index.md`, then edits of its settings and body.
+    write(
+        &live.path("content/news/_index.md"),
+        "+++\ntitle = \"News\"\n+++\nThe news desk.\n",
+    );
+    write(
+        &live.path("content/news/n1.md"),
+        &post("News one", "2026-02-01", "\"All\"", "News."),
+    );
+    write(
+        &live.path("content/news/n2.md"),
+        &post("Another", "2026-02-02", "\"Odd\"", "News."),
+    );
+    live.content(&[
+        "content/news/_index.md",
+        "content/news/n1.md",
+        "content/news/n2.md",
+    ]);
+    live.assert_matches_full_build("add a section");
+    for (step, text) in [
+        (
+            "sort a section by title",
+            "+++\ntitle = \"News\"\nsort_by = \"title\"\n+++\nThe news desk.\n",
+        ),
+        (
+            "paginate a section, with feeds",
+            "+++\ntitle = \"The News\"\npaginate_by = 1\nfeed = true\n+++\nThe desk.\n",
+        ),
+        (
+            "stop rendering a section's list",
+            "+++\ntitle = \"The News\"\nrender = false\n+++\n",
+        ),
+        (
+            "make a section a draft",
+            "+++\ntitle = \"The News\"\ndraft = true\n+++\n",
+        ),
+        (
+            "give a section a permalink",
+            "+++\ntitle = \"News\"\npermalink = \"/{year}/{slug}/\"\n+++\n",
+        ),
+    ] {
+        write(&live.path("content/news/_index.md"), text);
+        live.content(&["content/news/_index.md"]);
+        live.assert_matches_full_build(step);
+    }
+    fs::remove_file(live.path("content/news/_index.md")).unwrap();
+    live.content(&["content/news/_index.md"]);
+    live.assert_matches_full_build("remove a section's _index.md");
+
+    // Taxonomy config: a new taxonomy, read from posts that already had the key.
+    write(
+        &live.path("content/news/n1.md"),
+        "+++\ntitle = \"News one\"\ndate = 2026-02-01\nauthor = \"Ann Other\"\nseries = \"Run\"\n+++\nNews.\n",
+    );
+    live.content(&["content/news/n1.md"]);
+    live.assert_matches_full_build("a post with an author and a series");
+    let taxonomies = |list: &str| format!("{CONFIG}posts_per_page = 2\ntaxonomies = [{list}]\n");
+    for (step, list) in [
+        (
+            "configure authors and series",
+            "{ name = \"tags\", feed = true }, { name = \"authors\", feed = true }, { name = \"series\" }",
+        ),
+        (
+            "paginate tags, drop the authors' feeds",
+            "{ name = \"tags\", paginate_by = 1 }, { name = \"authors\" }, { name = \"series\" }",
+        ),
+        ("only categories", "{ name = \"categories\" }"),
+    ] {
+        write(&live.path("config.toml"), &taxonomies(list));
+        live.rebuild(Changes {
+            config: true,
+            ..Changes::default()
+        });
+        live.assert_matches_full_build(step);
+    }
 }
 
 #[test]
