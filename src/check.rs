@@ -120,7 +120,7 @@ pub fn check(
                 for (kind, message) in site_view.link(link, url, rendered, checks) {
                     found.push(Problem {
                         kind,
-                        diagnostic: doc.diagnostic_in_body(link.offset, message),
+                        diagnostic: doc.diagnostic_in_body(link.position, message),
                     });
                 }
             }
@@ -175,7 +175,7 @@ impl SiteFiles<'_> {
             let known = self.known.get_or_init(|| {
                 self.documents
                     .iter()
-                    .map(|d| crate::site::content_path(&d.0.source))
+                    .map(|d| crate::content::content_path(&d.0.source))
                     .collect()
             });
             let known: Vec<&str> = known.iter().map(String::as_str).collect();
@@ -274,7 +274,9 @@ impl SiteFiles<'_> {
                 .get_or_init(|| self.documents.iter().map(|d| (d.1, d.2)).collect());
             *by_url.get(&*page)?
         };
-        if self.theme_ids.contains(&*fragment) || html_ids(&target.html).any(|id| id == fragment) {
+        if self.theme_ids.contains(&*fragment)
+            || crate::html::ids(&target.html).any(|id| id == fragment)
+        {
             return None;
         }
         let headings: Vec<&str> = target.headings.iter().map(|h| h.id.as_str()).collect();
@@ -329,14 +331,6 @@ fn internal_path<'a>(href: &'a str, page_url: &str) -> Option<Cow<'a, str>> {
     Some(Cow::Owned(parts.join("/")))
 }
 
-/// The values of the `id` attributes in `html`.
-pub fn html_ids(html: &str) -> impl Iterator<Item = &str> {
-    html.match_indices(" id=\"").filter_map(move |(at, m)| {
-        let rest = &html[at + m.len()..];
-        rest.find('"').map(|end| &rest[..end])
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -357,12 +351,5 @@ mod tests {
         assert_eq!(p("https://example.org/"), None);
         assert_eq!(p("//cdn.example/x"), None);
         assert_eq!(p("mailto:a@b.c"), None);
-    }
-
-    #[test]
-    fn html_ids_finds_every_id_attribute() {
-        let ids: Vec<_> =
-            html_ids(r#"<h2 id="a">A</h2><div class="x" id="fn-1"><p data-id="no">"#).collect();
-        assert_eq!(ids, ["a", "fn-1"]);
     }
 }

@@ -229,8 +229,8 @@ impl Entry {
             None => html.to_string(),
         };
         // Escaped once for both formats: the content is most of a feed's bytes.
-        let content = escaped(&abs(&post.rendered.html));
-        let summary = escaped(&abs(&post.rendered.summary_html));
+        let content = crate::html::escaped(&abs(&post.rendered.html));
+        let summary = crate::html::escaped(&abs(&post.rendered.summary_html));
         let author = post.doc.author.as_deref().unwrap_or(&config.author);
         let tags: Vec<&str> = match site.taxonomy("tags") {
             Some(tax) => post
@@ -266,9 +266,9 @@ impl Entry {
         }
         for tag in &tags {
             atom.push_str("<category term=\"");
-            escape(&mut atom, tag);
+            crate::html::escape(&mut atom, tag);
             atom.push_str("\" label=\"");
-            escape(&mut atom, tag);
+            crate::html::escape(&mut atom, tag);
             atom.push_str("\"/>");
         }
         link(&mut atom, &permalink, "alternate", "text/html");
@@ -283,7 +283,7 @@ impl Entry {
         element(&mut rss, "title", title);
         element(&mut rss, "link", &permalink);
         rss.push_str("<guid isPermaLink=\"true\">");
-        escape(&mut rss, &permalink);
+        crate::html::escape(&mut rss, &permalink);
         rss.push_str("</guid>");
         if let Some(p) = published {
             element(&mut rss, "pubDate", &p.to_rfc2822());
@@ -310,7 +310,7 @@ fn element(out: &mut String, name: &str, text: &str) {
     out.push('<');
     out.push_str(name);
     out.push('>');
-    escape(out, text);
+    crate::html::escape(out, text);
     out.push_str("</");
     out.push_str(name);
     out.push('>');
@@ -319,74 +319,12 @@ fn element(out: &mut String, name: &str, text: &str) {
 /// An Atom `<link>`.
 fn link(out: &mut String, href: &str, rel: &str, mime: &str) {
     out.push_str("<link href=\"");
-    escape(out, href);
+    crate::html::escape(out, href);
     out.push_str("\" rel=\"");
     out.push_str(rel);
     out.push_str("\" type=\"");
     out.push_str(mime);
     out.push_str("\"/>");
-}
-
-/// [`escape`] into a new string.
-fn escaped(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() * 5 / 4);
-    escape(&mut out, text);
-    out
-}
-
-/// `text` escaped for XML text and attribute values, leaving out the characters XML 1.0
-/// does not allow at all (control characters other than tab and line breaks, U+FFFE, U+FFFF).
-pub fn escape(out: &mut String, text: &str) {
-    // A byte scan: the characters to escape or drop are ASCII, except U+FFFE and U+FFFF
-    // (EF BF BE, EF BF BF), so only those bytes need a look.
-    // Bytes that need a look; the rest are skipped by a table lookup per byte.
-    const SPECIAL: [bool; 256] = {
-        let mut t = [false; 256];
-        let mut b = 0;
-        while b < 0x20 {
-            t[b] = !matches!(b as u8, b'\t' | b'\n' | b'\r');
-            b += 1;
-        }
-        t[b'<' as usize] = true;
-        t[b'>' as usize] = true;
-        t[b'&' as usize] = true;
-        t[b'"' as usize] = true;
-        t[b'\'' as usize] = true;
-        t[0xef] = true;
-        t
-    };
-    let bytes = text.as_bytes();
-    let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if !SPECIAL[usize::from(b)] {
-            i += 1;
-            continue;
-        }
-        let (replacement, len): (&str, usize) = match b {
-            b'<' => ("&lt;", 1),
-            b'>' => ("&gt;", 1),
-            b'&' => ("&amp;", 1),
-            b'"' => ("&quot;", 1),
-            b'\'' => ("&apos;", 1),
-            0..=0x1f => ("", 1),
-            0xef if bytes.get(i + 1) == Some(&0xbf)
-                && matches!(bytes.get(i + 2), Some(0xbe | 0xbf)) =>
-            {
-                ("", 3)
-            }
-            _ => {
-                i += 1;
-                continue;
-            }
-        };
-        out.push_str(&text[start..i]);
-        out.push_str(replacement);
-        i += len;
-        start = i;
-    }
-    out.push_str(&text[start..]);
 }
 
 fn epoch() -> Date {
@@ -408,7 +346,7 @@ fn atom_feed(config: &Config, spec: &Spec, entries: &[&Entry]) -> Vec<u8> {
     let size: usize = entries.iter().map(|e| e.atom.len()).sum();
     let mut out = String::with_capacity(size + 1024);
     out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"");
-    escape(&mut out, &config.language);
+    crate::html::escape(&mut out, &config.language);
     out.push_str("\">");
     element(&mut out, "title", &spec.title);
     if !config.tagline.is_empty() {
@@ -460,7 +398,7 @@ fn rss_feed(config: &Config, spec: &Spec, entries: &[&Entry]) -> Vec<u8> {
         element(&mut out, "lastBuildDate", &newest(entries).to_rfc2822());
     }
     out.push_str("<atom:link href=\"");
-    escape(&mut out, &self_url);
+    crate::html::escape(&mut out, &self_url);
     out.push_str("\" rel=\"self\" type=\"application/rss+xml\"/>");
     for e in entries {
         out.push_str(&e.rss);
@@ -860,13 +798,6 @@ mod tests {
         assert_eq!(rss.links[0].href, "https://example.org/blog/tags/rust/");
         assert_eq!(rss.entries[0].published, Some(utc("2024-01-02T00:00:00Z")));
         assert_eq!(rss.entries[0].categories[0].term, "Rust");
-    }
-
-    #[test]
-    fn escape_makes_text_safe_for_xml_and_drops_what_xml_forbids() {
-        let mut out = String::new();
-        escape(&mut out, "a<b>&\"c'\u{1}\u{b}\u{fffe}\tok\u{202e}é");
-        assert_eq!(out, "a&lt;b&gt;&amp;&quot;c&apos;\tok\u{202e}é");
     }
 
     #[test]

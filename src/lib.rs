@@ -21,6 +21,7 @@ pub mod error;
 pub mod feed;
 pub mod fingerprint;
 pub mod highlight;
+pub mod html;
 pub mod markdown;
 pub mod output;
 pub mod render;
@@ -29,8 +30,8 @@ pub mod scaffold;
 pub mod serve;
 pub mod session;
 pub mod site;
-pub mod table;
 pub mod sitemap;
+pub mod table;
 pub mod walk;
 
 pub use error::{Error, Result};

@@ -54,6 +54,9 @@ pub const CONTENT_LINK: &str = "@/";
 pub struct LinkRef {
     /// Byte offset of the link in the Markdown source.
     pub offset: usize,
+    /// 1-based line and column of `offset` in the Markdown source, found while the source is
+    /// at hand so a diagnostic about the link needs no second reading of it.
+    pub position: (usize, usize),
     /// The URL as written.
     pub dest: String,
     /// The URL as it appears in the HTML (resolved content links, bundle and base paths).
@@ -324,8 +327,30 @@ pub fn render(source: &str, options: &Options) -> Rendered {
         summary_text,
         word_count,
         headings,
-        links: links.found,
+        links: located(source, links.found),
     }
+}
+
+/// `links` with each one's line and column in `source`, counted in one pass.
+fn located(source: &str, mut links: Vec<LinkRef>) -> Vec<LinkRef> {
+    let mut order: Vec<usize> = (0..links.len()).collect();
+    order.sort_by_key(|&i| links[i].offset);
+    let (mut line, mut line_start, mut at) = (1, 0, 0);
+    for i in order {
+        let mut offset = links[i].offset.min(source.len());
+        while !source.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        for (j, b) in source.as_bytes()[at..offset].iter().enumerate() {
+            if *b == b'\n' {
+                line += 1;
+                line_start = at + j + 1;
+            }
+        }
+        at = offset.max(at);
+        links[i].position = (line, source[line_start..offset].chars().count() + 1);
+    }
+    links
 }
 
 /// Resolves each link's URL as it is met, and remembers it.
@@ -349,6 +374,7 @@ impl Links<'_> {
         };
         self.found.push(LinkRef {
             offset,
+            position: (0, 0),
             dest: url.to_string(),
             href: href.to_string(),
             content,

@@ -258,7 +258,8 @@ impl Session {
         }
         self.links = Some(links.clone());
         // Documents hold their terms per taxonomy: a new list of taxonomies reads them again.
-        let taxonomy_names: Vec<String> = config.taxonomies.iter().map(|t| t.name.clone()).collect();
+        let taxonomy_names: Vec<String> =
+            config.taxonomies.iter().map(|t| t.name.clone()).collect();
         if self.taxonomy_names != taxonomy_names {
             self.sources = None;
             self.taxonomy_names = taxonomy_names;
@@ -267,7 +268,6 @@ impl Session {
         let (theme, documents) = rayon::join(
             || theme_needed.then(|| Theme::load(&root, &links)),
             || self.load_documents(&root, &links, changes),
-
         );
         let (theme, documents) = match (theme.transpose(), documents) {
             (Ok(t), Ok(d)) => (t, d),
@@ -356,7 +356,14 @@ impl Session {
                 || assets.contains_key(p)
                 || generated.contains_key(p)
         };
-        let problems = check::check(&site, &config, &exists, theme.ids(), self.options.checks);
+        let mut problems = check::check(&site, &config, &exists, theme.ids(), self.options.checks);
+        // A body let go once rendered is read again here, for the lines the problems quote.
+        for p in problems.iter_mut() {
+            let d = &mut p.diagnostic;
+            if let (Some((line, _)), None) = (d.position, &d.source_line) {
+                d.source_line = content::source_line(&root, &d.path, line);
+            }
+        }
         if self.options.checks.mode == check::Mode::Errors && !problems.is_empty() {
             let n = problems.len();
             let mut errors: Vec<Error> = problems

@@ -13,7 +13,7 @@ use chrono::{DateTime, FixedOffset};
 use rayon::prelude::*;
 
 use crate::config::{Config, HomeSection, Permalink, SortBy, TaxonomyConfig, TermOrder};
-use crate::content::{Document, ImageRef, Kind};
+use crate::content::{Document, ImageRef, Kind, content_path};
 use crate::error::{Diagnostic, Error, Result};
 use crate::fingerprint;
 use crate::markdown::{self, ContentLinks, Rendered};
@@ -109,6 +109,18 @@ pub struct Memo {
     content_links: Option<(u64, Arc<ContentLinks>)>,
     /// Key of the posts' order and terms, with the taxonomies built from them.
     taxonomies: Option<(u64, Taxonomies)>,
+    /// Each document's rendered Markdown, by source path, with what it was rendered from.
+    rendered: std::sync::Mutex<HashMap<std::path::PathBuf, Rendering>>,
+}
+
+/// A document's Markdown rendering and its key: the document's hash, the link base and the
+/// base path.
+#[derive(Debug)]
+struct Rendering {
+    hash: u64,
+    link_base: Option<String>,
+    base_path: String,
+    rendered: Arc<Rendered>,
 }
 
 /// Each taxonomy with every post's term indices.
@@ -216,39 +228,53 @@ pub fn join_url(base_path: &str, path: &str) -> String {
 }
 
 /// A document's Markdown rendered as it appears at `link_base` (a bundle post's URL, for its
-/// relative links), with its front matter `summary` replacing the derived one. Memoized in
-/// the document: a rebuild reuses it unless the file (hence the document), the URL or the
-/// base path (put in front of root-relative links) changed.
-/// A rendering is also redone when a content link (`@/posts/x.md`) in it now leads elsewhere.
+/// relative links), with its front matter `summary` replacing the derived one. Remembered in
+/// `memo`: a rebuild reuses it unless the file (hence the document's hash), the URL or the
+/// base path (put in front of root-relative links) changed, or a content link
+/// (`@/posts/x.md`) in it now leads elsewhere.
 pub fn render_markdown(
+    memo: &Memo,
     doc: &Document,
     link_base: Option<&str>,
     base_path: &str,
     content_links: Option<&ContentLinks>,
     release_source: bool,
 ) -> Arc<Rendered> {
-    let is_key = |k: &(Option<String>, String), r: &Arc<Rendered>| {
-        k.0.as_deref() == link_base && k.1 == base_path && r.content_links_agree(content_links)
+    let cache = || memo.rendered.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(r) = cache().get(&doc.source)
+        && r.hash == doc.hash
+        && r.link_base.as_deref() == link_base
+        && r.base_path == base_path
+        && r.rendered.content_links_agree(content_links)
+    {
+        return Arc::clone(&r.rendered);
+    }
+    let md = markdown::Options {
+        link_base,
+        base_path: Some(base_path),
+        reserved_ids: crate::render::PAGE_IDS,
+        content_links,
     };
-    doc.rendered.get_or_insert(is_key, || {
-        let md = markdown::Options {
-            link_base,
-            base_path: Some(base_path),
-            reserved_ids: crate::render::PAGE_IDS,
-            content_links,
-        };
-        let mut rendered = doc.body.with(|body| markdown::render(body, &md));
-        if release_source {
-            doc.body.release();
-        }
-        if let Some(summary) = &doc.summary {
-            let own = markdown::render(summary, &md);
-            rendered.summary_html = own.html;
-            rendered.summary_text = own.summary_text;
-        }
-        let key = (link_base.map(str::to_owned), base_path.to_owned());
-        (key, Arc::new(rendered))
-    })
+    let mut rendered = doc.body.with(|body| markdown::render(body, &md));
+    if release_source {
+        doc.body.release();
+    }
+    if let Some(summary) = &doc.summary {
+        let own = markdown::render(summary, &md);
+        rendered.summary_html = own.html;
+        rendered.summary_text = own.summary_text;
+    }
+    let rendered = Arc::new(rendered);
+    cache().insert(
+        doc.source.clone(),
+        Rendering {
+            hash: doc.hash,
+            link_base: link_base.map(str::to_owned),
+            base_path: base_path.to_owned(),
+            rendered: Arc::clone(&rendered),
+        },
+    );
+    rendered
 }
 
 impl Site {
@@ -327,7 +353,10 @@ impl Site {
         let pages: Vec<(&Arc<Document>, String)> = pages
             .into_iter()
             .map(|doc| {
-                let path = doc.path.clone().unwrap_or_else(|| format!("/{}/", doc.slug));
+                let path = doc
+                    .path
+                    .clone()
+                    .unwrap_or_else(|| format!("/{}/", doc.slug));
                 (doc, join_url(base, &path))
             })
             .collect();
@@ -337,13 +366,21 @@ impl Site {
         let url_key = {
             let mut parts = vec![fingerprint::of(&config.base_path)];
             parts.push(fingerprint::of(
-                &config.taxonomies.iter().map(|t| &t.name).collect::<Vec<_>>(),
+                &config
+                    .taxonomies
+                    .iter()
+                    .map(|t| &t.name)
+                    .collect::<Vec<_>>(),
             ));
             for s in &sections {
                 let source = s.doc.as_ref().map(|d| &d.source);
                 parts.push(fingerprint::of(&(&s.url, source, s.settings.render)));
             }
-            for (doc, url) in posts.iter().map(|(d, u, _)| (d, u)).chain(pages.iter().map(|(d, u)| (d, u))) {
+            for (doc, url) in posts
+                .iter()
+                .map(|(d, u, _)| (d, u))
+                .chain(pages.iter().map(|(d, u)| (d, u)))
+            {
                 parts.push(fingerprint::of(&(url, &doc.source, &doc.aliases)));
             }
             fingerprint::combine(&parts)
@@ -403,7 +440,11 @@ impl Site {
                 let map = posts
                     .iter()
                     .map(|(doc, url, _)| (content_path(&doc.source), url.clone()))
-                    .chain(pages.iter().map(|(doc, url)| (content_path(&doc.source), url.clone())))
+                    .chain(
+                        pages
+                            .iter()
+                            .map(|(doc, url)| (content_path(&doc.source), url.clone())),
+                    )
                     .chain(sections.iter().filter_map(|s| {
                         let doc = s.doc.as_ref()?;
                         Some((content_path(&doc.source), s.url.clone()))
@@ -425,15 +466,26 @@ impl Site {
             .collect();
         // Per post, its term indices in each taxonomy.
         let post_terms: Vec<Vec<Vec<usize>>> = (0..posts.len())
-            .map(|p| per_post.iter_mut().map(|t| std::mem::take(&mut t[p])).collect())
+            .map(|p| {
+                per_post
+                    .iter_mut()
+                    .map(|t| std::mem::take(&mut t[p]))
+                    .collect()
+            })
             .collect();
         let mut posts: Vec<Post> = posts
             .into_par_iter()
             .zip(post_terms)
             .map(|((doc, url, section), terms)| {
                 let link_base = doc.is_bundle.then_some(url.as_str());
-                let rendered =
-                    render_markdown(doc, link_base, base, content_links, options.release_sources);
+                let rendered = render_markdown(
+                    memo,
+                    doc,
+                    link_base,
+                    base,
+                    content_links,
+                    options.release_sources,
+                );
                 let image = doc.image.as_ref().map(|img| ImageRef {
                     src: resolve_src(&img.src, base, link_base),
                     ..img.clone()
@@ -461,7 +513,14 @@ impl Site {
             .into_par_iter()
             .map(|(doc, url)| Page {
                 doc: Arc::clone(doc),
-                rendered: render_markdown(doc, None, base, content_links, options.release_sources),
+                rendered: render_markdown(
+                    memo,
+                    doc,
+                    None,
+                    base,
+                    content_links,
+                    options.release_sources,
+                ),
                 url,
             })
             .collect();
@@ -496,6 +555,7 @@ impl Site {
         for s in &mut sections {
             if let Some(doc) = &s.doc {
                 s.rendered = Some(render_markdown(
+                    memo,
                     doc,
                     None,
                     base,
@@ -505,7 +565,9 @@ impl Site {
             }
         }
         let home = match &config.home_section {
-            HomeSection::All => (0..posts.len()).filter(|&p| posts[p].doc.date.is_some()).collect(),
+            HomeSection::All => (0..posts.len())
+                .filter(|&p| posts[p].doc.date.is_some())
+                .collect(),
             HomeSection::Section(path) => match section_index.get(path.as_str()) {
                 Some(&top) => {
                     let mut all: Vec<usize> = (0..posts.len())
@@ -517,6 +579,13 @@ impl Site {
                 None => Vec::new(),
             },
         };
+        // Renderings of documents that are gone are forgotten.
+        let present: HashSet<&std::path::Path> =
+            documents.iter().map(|d| d.source.as_path()).collect();
+        memo.rendered
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|path, _| present.contains(path.as_path()));
         Ok(Site {
             archive: build_archive(&config.base_path, &posts),
             posts,
@@ -644,16 +713,25 @@ fn build_sections(config: &Config, documents: &[Arc<Document>], options: &Option
         } else {
             Some(index[path.rfind('/').map_or("", |cut| &path[..cut])])
         };
-        let own = doc.and_then(|d| d.settings.as_deref()).cloned().unwrap_or_default();
+        let own = doc
+            .and_then(|d| d.settings.as_deref())
+            .cloned()
+            .unwrap_or_default();
         let defaults = &config.sections;
         let is_blog = path == "posts";
         let permalink = if is_blog {
-            own.permalink.clone().or_else(|| Some(config.permalink.clone()))
+            own.permalink
+                .clone()
+                .or_else(|| Some(config.permalink.clone()))
         } else {
             own.permalink
                 .clone()
                 .or_else(|| defaults.permalink.clone())
-                .or_else(|| parent.filter(|&p| p != 0).and_then(|p| built[p].settings.permalink.clone()))
+                .or_else(|| {
+                    parent
+                        .filter(|&p| p != 0)
+                        .and_then(|p| built[p].settings.permalink.clone())
+                })
         };
         let settings = Settings {
             sort_by: own.sort_by.or(defaults.sort_by).unwrap_or(SortBy::Date),
@@ -723,16 +801,6 @@ fn build_sections(config: &Config, documents: &[Arc<Document>], options: &Option
     built
 }
 
-/// A document's path as content links name it: relative to `content/`, with `/` separators.
-pub fn content_path(source: &std::path::Path) -> String {
-    let rel = source.strip_prefix("content").unwrap_or(source);
-    let parts: Vec<_> = rel
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect();
-    parts.join("/")
-}
-
 /// A lead image path: bundle-relative paths resolve to the post's folder, root paths get the
 /// base path, absolute URLs stay.
 fn resolve_src(src: &str, base_path: &str, link_base: Option<&str>) -> String {
@@ -746,14 +814,6 @@ fn resolve_src(src: &str, base_path: &str, link_base: Option<&str>) -> String {
     } else {
         src.to_string()
     }
-}
-
-/// Tags that differ only in case or spacing are one tag.
-pub fn term_key(name: &str) -> String {
-    name.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
 }
 
 /// A taxonomy from the posts (newest first), and for each post its term indices in the order
@@ -1016,6 +1076,7 @@ fn section_source(s: &Built) -> std::path::PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::content::term_key;
     use std::path::Path;
 
     fn config() -> Config {
@@ -1088,8 +1149,7 @@ mod tests {
             ),
         ])
         .unwrap();
-        let names: Vec<_> = s
-            .taxonomies[0]
+        let names: Vec<_> = s.taxonomies[0]
             .terms
             .iter()
             .map(|t| (t.name.as_str(), t.slug.as_str(), t.posts.len()))
@@ -1113,7 +1173,11 @@ mod tests {
             "title = \"A\"\ndate = 2026-01-01\ntags = [\"C++\", \"C#\", \"c\"]",
         )])
         .unwrap();
-        let mut slugs: Vec<_> = s.taxonomies[0].terms.iter().map(|t| t.slug.as_str()).collect();
+        let mut slugs: Vec<_> = s.taxonomies[0]
+            .terms
+            .iter()
+            .map(|t| t.slug.as_str())
+            .collect();
         slugs.sort();
         assert_eq!(slugs, ["c", "c-2", "c-3"]);
     }

@@ -26,7 +26,7 @@ pub fn sitemap(routes: &[Route], config: &Config, previous: Option<u64>) -> (u64
     );
     for route in listed() {
         xml.push_str("  <url><loc>");
-        xml.push_str(&escape(&config.absolute(&route.url)));
+        crate::html::escape(&mut xml, &config.absolute(&route.url));
         xml.push_str("</loc>");
         if let Some(date) = route.lastmod {
             xml.push_str("<lastmod>");
@@ -50,21 +50,6 @@ pub fn sitemap(routes: &[Route], config: &Config, previous: Option<u64>) -> (u64
         },
     ];
     (fp, outputs)
-}
-
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -160,10 +145,6 @@ mod tests {
 
     #[test]
     fn escapes_urls() {
-        assert_eq!(
-            escape("https://e.org/?a=1&b=<'\">"),
-            "https://e.org/?a=1&amp;b=&lt;&apos;&quot;&gt;"
-        );
         let outputs = build("https://example.org/a&b/", &[]);
         let xml = text(&outputs, "sitemap.xml");
         assert!(

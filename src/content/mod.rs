@@ -6,10 +6,9 @@ pub mod front_matter;
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use crate::error::{Diagnostic, Error, Result};
-use crate::markdown::Rendered;
 use date::Date;
 
 /// What a Markdown file is, by where it sits: a page of a section (`content/<section>/x.md`,
@@ -25,7 +24,7 @@ pub enum Kind {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Terms {
     pub names: Vec<String>,
-    /// `names` normalized (`site::term_key`), computed once here rather than on every rebuild.
+    /// `names` normalized ([`term_key`]), computed once here rather than on every rebuild.
     pub keys: Vec<String>,
 }
 
@@ -89,50 +88,9 @@ pub struct Document {
     pub aliases_at: Vec<Option<(usize, usize, String)>>,
     /// True when the document is `index.md` in its own folder (a bundle).
     pub is_bundle: bool,
-    /// The Markdown rendered for a link base (see `site::render_markdown`).
-    pub rendered: Memo<(Option<String>, String), Arc<Rendered>>,
-}
-
-/// A value computed from an immutable owner and remembered with the key it was computed for.
-/// Clones start empty.
-pub struct Memo<K, V>(Mutex<Option<(K, V)>>);
-
-impl<K, V> Default for Memo<K, V> {
-    fn default() -> Self {
-        Memo(Mutex::new(None))
-    }
-}
-
-impl<K, V> Clone for Memo<K, V> {
-    fn clone(&self) -> Self {
-        Memo::default()
-    }
-}
-
-impl<K, V> std::fmt::Debug for Memo<K, V> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Memo")
-    }
-}
-
-impl<K, V: Clone> Memo<K, V> {
-    /// The remembered value if `is_key` accepts it and the key it was computed for; else compute
-    /// a new `(key, value)` pair, remember it and return the value.
-    pub fn get_or_insert(
-        &self,
-        is_key: impl FnOnce(&K, &V) -> bool,
-        make: impl FnOnce() -> (K, V),
-    ) -> V {
-        let mut guard = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((k, v)) = guard.as_ref()
-            && is_key(k, v)
-        {
-            return v.clone();
-        }
-        let (k, v) = make();
-        *guard = Some((k, v.clone()));
-        v
-    }
+    /// A hash of the file's bytes: what a cache of anything made from the document is keyed
+    /// by (see `site::Memo`).
+    pub hash: u64,
 }
 
 impl Document {
@@ -151,7 +109,6 @@ impl Document {
         text: &str,
         taxonomies: &[String],
     ) -> Result<Document> {
-        let file_len = text.len();
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let err_at = |offset: usize, msg: String| {
             Error::Source(Diagnostic::new(source, msg).at_offset(text, offset))
@@ -171,7 +128,8 @@ impl Document {
             }
         };
 
-        let is_bundle = kind != Kind::Section && source.file_name().is_some_and(|n| n == "index.md");
+        let is_bundle =
+            kind != Kind::Section && source.file_name().is_some_and(|n| n == "index.md");
         let stem = if is_bundle {
             source.parent().and_then(Path::file_name)
         } else {
@@ -282,7 +240,7 @@ impl Document {
             if name == "authors"
                 && let Some(author) = fm.author.as_deref().map(str::trim)
                 && !author.is_empty()
-                && !names.iter().any(|n| crate::site::term_key(n) == crate::site::term_key(author))
+                && !names.iter().any(|n| term_key(n) == term_key(author))
             {
                 names.insert(0, author.to_string());
             }
@@ -295,7 +253,7 @@ impl Document {
                     ),
                 ));
             }
-            let keys: Vec<String> = names.iter().map(|t| crate::site::term_key(t)).collect();
+            let keys: Vec<String> = names.iter().map(|t| term_key(t)).collect();
             let count = keys.iter().collect::<HashSet<_>>().len();
             if count > MAX_TERMS_PER_DOCUMENT {
                 let at = key_offset(split.front_matter, name).unwrap_or(0);
@@ -335,8 +293,7 @@ impl Document {
                 .map_err(|e| err_at(split.front_matter_offset + e.offset, e.message))?;
             for key in SETTING_KEYS {
                 if let Some(at) = key_offset(split.front_matter, key) {
-                    let (line, col) =
-                        crate::error::line_col(text, split.front_matter_offset + at);
+                    let (line, col) = crate::error::line_col(text, split.front_matter_offset + at);
                     let shown = text.lines().nth(line - 1).unwrap_or_default().to_owned();
                     settings_at.push((*key, (line, col, shown)));
                 }
@@ -394,18 +351,32 @@ impl Document {
             weight: fm.weight.unwrap_or(0),
             aliases,
             extra: fm.extra.unwrap_or_default(),
-            body: Body::new(
-                split.body.to_string(),
-                source.to_path_buf(),
-                file_len - split.body.len(),
-            ),
+            body: Body::new(split.body.to_string()),
             body_line: text[..text.len() - split.body.len()].matches('\n').count(),
             image_at,
             aliases_at,
             is_bundle,
-            rendered: Memo::default(),
+            hash: crate::fingerprint::of_bytes(text.as_bytes()),
         })
     }
+}
+
+/// A document's path as content links name it: relative to `content/`, with `/` separators.
+pub fn content_path(source: &std::path::Path) -> String {
+    let rel = source.strip_prefix("content").unwrap_or(source);
+    let parts: Vec<_> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect();
+    parts.join("/")
+}
+
+/// Tags that differ only in case or spacing are one tag.
+pub fn term_key(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 /// The keys of a section's settings, for pointing at one.
@@ -428,7 +399,7 @@ pub fn section_of(source: &Path, kind: Kind) -> String {
     if kind != Kind::Section && source.file_name().is_some_and(|n| n == "index.md") {
         folder = folder.parent().unwrap_or(Path::new(""));
     }
-    crate::site::content_path(folder)
+    content_path(folder)
 }
 
 /// A section's title when its `_index.md` gives none: the folder's name, words apart, the
@@ -449,7 +420,9 @@ pub fn title_from_folder(section: &str) -> String {
 fn page_path(value: &str) -> std::result::Result<String, String> {
     let trimmed = value.trim().trim_start_matches('/');
     if trimmed.is_empty() {
-        return Err("must name a path under the site, like \"about/team/\", not the site root".into());
+        return Err(
+            "must name a path under the site, like \"about/team/\", not the site root".into(),
+        );
     }
     let mut path = format!("/{trimmed}");
     let last = path.rsplit('/').next().unwrap_or("");
@@ -457,7 +430,9 @@ fn page_path(value: &str) -> std::result::Result<String, String> {
         path.push('/');
     }
     crate::routes::check_url_path(&path).map_err(|problem| {
-        format!("cannot be used: {problem}; write a site path like \"about/team/\", found `{value}`")
+        format!(
+            "cannot be used: {problem}; write a site path like \"about/team/\", found `{value}`"
+        )
     })?;
     Ok(path)
 }
@@ -484,45 +459,38 @@ fn key_offset(text: &str, key: &str) -> Option<usize> {
 }
 
 /// A document's Markdown source. A build that runs once lets it go as soon as it is rendered
-/// ([`Body::release`]): on a large site the sources are a third of the memory. Anything that
-/// needs the text afterwards, such as a diagnostic quoting a line, reads the file again.
+/// ([`Body::release`]): on a large site the sources are a third of the memory. Nothing here
+/// reads it again: the rendering keeps every link's line and column, and the session reads
+/// the line a diagnostic quotes from the file ([`source_line`]).
 pub struct Body {
     text: Mutex<Option<String>>,
-    /// The file to read again, and where the body starts in it.
-    file: PathBuf,
-    start: usize,
 }
 
 impl Body {
-    pub fn new(text: String, file: PathBuf, start: usize) -> Body {
+    pub fn new(text: String) -> Body {
         Body {
             text: Mutex::new(Some(text)),
-            file,
-            start,
         }
     }
 
-    /// Call `f` with the text, reading it from the file again if it was released. A file
-    /// that can no longer be read, or no longer has a body there, gives an empty text.
+    /// Call `f` with the text (empty once released).
     pub fn with<R>(&self, f: impl FnOnce(&str) -> R) -> R {
         let guard = self.text.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(text) = guard.as_deref() {
-            return f(text);
-        }
-        drop(guard);
-        let again = std::fs::read(&self.file)
-            .ok()
-            .and_then(|b| String::from_utf8(b).ok());
-        f(again
-            .as_deref()
-            .and_then(|t| t.get(self.start..))
-            .unwrap_or(""))
+        f(guard.as_deref().unwrap_or(""))
     }
 
-    /// Free the text; [`Body::with`] reads it from the file from now on.
+    /// Free the text.
     pub fn release(&self) {
         *self.text.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
+}
+
+/// Line `line` (1-based) of the file at `path` under `root`, for showing a diagnostic whose
+/// source text is no longer held.
+pub fn source_line(root: &Path, path: &Path, line: usize) -> Option<String> {
+    let text = std::fs::read_to_string(root.join(path)).ok()?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    text.lines().nth(line.checked_sub(1)?).map(str::to_owned)
 }
 
 impl Clone for Body {
@@ -530,8 +498,6 @@ impl Clone for Body {
         let text = self.text.lock().unwrap_or_else(|e| e.into_inner()).clone();
         Body {
             text: Mutex::new(text),
-            file: self.file.clone(),
-            start: self.start,
         }
     }
 }
@@ -550,13 +516,18 @@ impl PartialEq<&str> for Body {
 
 impl Document {
     /// A problem at byte `offset` of the body, reported at its line and column in the file.
-    pub fn diagnostic_in_body(&self, offset: usize, message: impl Into<String>) -> Diagnostic {
-        let mut d = self
+    /// A diagnostic at `position` (1-based line and column) of the body, as a position in
+    /// the file. The line's text is added while the body is held.
+    pub fn diagnostic_in_body(
+        &self,
+        (line, col): (usize, usize),
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        let mut d = Diagnostic::new(&self.source, message);
+        d.position = Some((line + self.body_line, col));
+        d.source_line = self
             .body
-            .with(|body| Diagnostic::new(&self.source, message).at_offset(body, offset));
-        if let Some((line, col)) = d.position {
-            d.position = Some((line + self.body_line, col));
-        }
+            .with(|b| b.lines().nth(line.saturating_sub(1)).map(str::to_owned));
         d
     }
 }
@@ -645,7 +616,8 @@ pub fn scan(root: &Path, links: &crate::walk::Links) -> Result<Scan> {
         match bundle_of(f) {
             Some(b) if f.parent() == Some(&b) && f.file_name().is_some_and(|n| n == "index.md") => {
                 let top = b.parent() == Some(&dir);
-                scan.sources.push((f.clone(), if top { Kind::Page } else { Kind::Post }))
+                scan.sources
+                    .push((f.clone(), if top { Kind::Page } else { Kind::Post }))
             }
             Some(b) => {
                 let rel = f.strip_prefix(&b).unwrap_or(f).to_path_buf();
@@ -673,7 +645,7 @@ pub fn read(
     let hash = crate::fingerprint::of_bytes(&bytes);
     let text = decode(&shown, bytes)?;
     let mut doc = Document::parse_with(&shown, kind, &text, taxonomies)?;
-    doc.body.file = path.to_path_buf();
+    doc.hash = hash;
     Ok((hash, doc))
 }
 
@@ -751,20 +723,27 @@ mod tests {
     }
 
     #[test]
-    fn a_released_body_is_read_again_from_its_file_for_diagnostics() {
+    fn a_released_body_still_places_diagnostics_and_the_line_is_read_from_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("content/posts/a.md");
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         let text = "\u{feff}+++\r\ntitle = \"A\"\r\n+++\r\nFirst\r\nsee [x](nowhere)\r\n";
         std::fs::write(&path, text).unwrap();
         let (_, d) = read(dir.path(), &path, Kind::Post, &["tags".into()]).unwrap();
-        let before = d.diagnostic_in_body(14, "no such page");
+        let rendered = d
+            .body
+            .with(|b| crate::markdown::render(b, &Default::default()));
+        let at = rendered.links[0].position;
+        assert_eq!(at, (2, 5));
+        let before = d.diagnostic_in_body(at, "no such page");
+        assert_eq!(before.position, Some((5, 5)));
+        assert_eq!(before.source_line.as_deref(), Some("see [x](nowhere)"));
         d.body.release();
-        assert_eq!(d.body, "First\r\nsee [x](nowhere)\r\n");
-        let after = d.diagnostic_in_body(14, "no such page");
-        assert_eq!(after.position, Some((5, 8)));
-        assert_eq!(after.source_line.as_deref(), Some("see [x](nowhere)"));
-        assert_eq!(after.to_string(), before.to_string());
+        let after = d.diagnostic_in_body(at, "no such page");
+        assert_eq!(after.position, before.position);
+        assert_eq!(after.source_line, None, "nothing is read again");
+        let line = source_line(dir.path(), Path::new("content/posts/a.md"), 5);
+        assert_eq!(line.as_deref(), Some("see [x](nowhere)"));
     }
 
     #[test]

@@ -60,7 +60,7 @@ impl Theme {
         let result = tera.add_raw_templates(sources.iter().map(|(n, (_, s))| (n, s)));
         let ids = sources
             .values()
-            .flat_map(|(_, text)| crate::check::html_ids(text))
+            .flat_map(|(_, text)| crate::html::ids(text))
             .filter(|id| !id.contains(['{', '}']))
             .map(str::to_owned)
             .collect();
@@ -353,7 +353,9 @@ impl Theme {
         self.sources
             .keys()
             .map(String::as_str)
-            .filter(|n| !n.starts_with("fragments/") && *n != "base.html" && *n != "components.html")
+            .filter(|n| {
+                !n.starts_with("fragments/") && *n != "base.html" && *n != "components.html"
+            })
             .collect()
     }
 

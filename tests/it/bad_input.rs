@@ -127,7 +127,10 @@ fn wrong_types_in_front_matter() {
         8,
         "expected a list, like [\"a\", \"b\"]",
     );
-    site.write("content/posts/b.md", "---\ntitle: B\ntags:\n  a: 1\n---\nx\n");
+    site.write(
+        "content/posts/b.md",
+        "---\ntitle: B\ntags:\n  a: 1\n---\nx\n",
+    );
     let e = fails_once(&site, &snap);
     assert_eq!(e.path, "content/posts/b.md", "{e:?}");
     assert_eq!(e.position.map(|p| p.0), Some(4), "{e:?}");
@@ -628,7 +631,10 @@ fn many_bad_files_are_reported_up_to_a_limit() {
 #[test]
 fn section_file_with_bad_front_matter() {
     let (site, snap) = good_site();
-    site.write("content/posts/_index.md", "+++\ntitle = \"Posts\"\nsort_by = \n+++\n");
+    site.write(
+        "content/posts/_index.md",
+        "+++\ntitle = \"Posts\"\nsort_by = \n+++\n",
+    );
     let e = fails_once(&site, &snap);
     assert_eq!(e.path, "content/posts/_index.md", "{e:#?}");
     assert_eq!(e.position.map(|p| p.0), Some(3), "{e:#?}");
@@ -729,11 +735,14 @@ fn a_post_over_a_section_list() {
 #[test]
 fn a_folder_that_is_both_a_section_and_a_bundle() {
     let (site, snap) = good_site();
-    site.write("content/posts/trip/_index.md", "+++\ntitle = \"Trip\"\n+++\n")
-        .write(
-            "content/posts/trip/index.md",
-            "+++\ntitle = \"Trip\"\ndate = 2020-01-02\n+++\nx",
-        );
+    site.write(
+        "content/posts/trip/_index.md",
+        "+++\ntitle = \"Trip\"\n+++\n",
+    )
+    .write(
+        "content/posts/trip/index.md",
+        "+++\ntitle = \"Trip\"\ndate = 2020-01-02\n+++\nx",
+    );
     let e = fails_once(&site, &snap);
     assert_eq!(e.path, "content/posts/trip/index.md", "{e:#?}");
     assert!(e.message.contains("a folder is one or the other"), "{e:#?}");
@@ -741,7 +750,8 @@ fn a_folder_that_is_both_a_section_and_a_bundle() {
 
 #[test]
 fn bad_taxonomy_config() {
-    let config = format!("{CONFIG}taxonomies = [{{ name = \"tags\" }}, {{ name = \"Writers!\" }}]\n");
+    let config =
+        format!("{CONFIG}taxonomies = [{{ name = \"tags\" }}, {{ name = \"Writers!\" }}]\n");
     let (site, snap) = good_site();
     site.write("config.toml", &config);
     let e = fails_once(&site, &snap);
@@ -763,11 +773,7 @@ fn bad_taxonomy_config() {
         "config.toml",
         &format!("{CONFIG}taxonomies = [{{ name = \"regions\" }}]\n"),
     );
-    site.post(
-        "b.md",
-        "title = \"B\"\ndate = 2020-01-02\nregions = 7",
-        "x",
-    );
+    site.post("b.md", "title = \"B\"\ndate = 2020-01-02\nregions = 7", "x");
     let e = fails_once(&site, &snap);
     assert_eq!(e.path, "content/posts/b.md", "{e:#?}");
     assert_eq!(e.position.map(|p| p.0), Some(4), "{e:#?}");

@@ -106,7 +106,10 @@ fn a_build_writes_exactly_the_table_and_the_sitemap_lists_every_indexable_page()
         "sitemap.xml",
         "robots.txt",
     ] {
-        assert!(session.files().contains(file), "{file} is not among the files");
+        assert!(
+            session.files().contains(file),
+            "{file} is not among the files"
+        );
     }
 
     let xml = std::fs::read_to_string(dir.path().join("sitemap.xml")).unwrap();
@@ -123,7 +126,12 @@ fn a_build_writes_exactly_the_table_and_the_sitemap_lists_every_indexable_page()
         .map(|r| r.url.clone())
         .collect();
     assert_eq!(listed, indexable);
-    for url in ["/archive/", "/archive/2025/", "/archive/2025/06/", "/news/world/"] {
+    for url in [
+        "/archive/",
+        "/archive/2025/",
+        "/archive/2025/06/",
+        "/news/world/",
+    ] {
         assert!(listed.contains(url), "{url} missing from the sitemap");
     }
     // Redirects and the 404 page are not pages to index.
