@@ -140,8 +140,13 @@ impl Specs {
     }
 }
 
-/// The feeds of the site: the site-wide pair and one pair per tag.
-pub fn specs(site: &Site, config: &Config) -> crate::error::Result<Specs> {
+/// The feeds of the site: the site-wide pair and one pair per tag, titled in the site's
+/// language (`feed_title`, `feed_title_tag`).
+pub fn specs(
+    site: &Site,
+    config: &Config,
+    words: &crate::render::Translations,
+) -> crate::error::Result<Specs> {
     let limit = config.feed_limit;
     let home = join_url(&config.base_path, "/");
     let all: Vec<usize> = (0..site.posts.len().min(limit)).collect();
@@ -154,14 +159,17 @@ pub fn specs(site: &Site, config: &Config) -> crate::error::Result<Specs> {
         })
     };
     let mut specs = vec![Spec {
-        title: config.title.clone(),
+        title: words.plain("feed_title", &[("site", &config.title)])?,
         dir: dir(&home)?,
         page: home,
         posts: all,
     }];
     for term in &site.tags.terms {
         specs.push(Spec {
-            title: format!("{}: posts tagged “{}”", config.title, term.name),
+            title: words.plain(
+                "feed_title_tag",
+                &[("site", &config.title), ("term", &term.name)],
+            )?,
             dir: dir(&term.url)?,
             page: term.url.clone(),
             posts: term.posts.iter().take(limit).copied().collect(),
@@ -698,6 +706,7 @@ mod tests {
             drafts: false,
             now: DateTime::parse_from_rfc3339("2030-01-01T00:00:00Z").unwrap(),
             release_sources: false,
+            reserved_ids: &[],
         };
         Site::assemble(config, &docs, &options).unwrap()
     }
@@ -711,7 +720,8 @@ mod tests {
             };
             site.posts.len()
         ];
-        let specs = specs(site, config).unwrap();
+        let words = crate::render::Translations::built_in(&config.language);
+        let specs = specs(site, config, &words).unwrap();
         feeds(site, config, &specs, &fps, &HashMap::default(), None)
             .unwrap()
             .0
@@ -751,6 +761,7 @@ mod tests {
             drafts: false,
             now: DateTime::parse_from_rfc3339("2030-01-01T00:00:00Z").unwrap(),
             release_sources: false,
+            reserved_ids: &[],
         };
         let site = Site::assemble(&config, &docs, &options).unwrap();
         let outputs = all_feeds(&site, &config);

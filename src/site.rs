@@ -137,7 +137,7 @@ pub struct Term {
 
 /// What to publish.
 #[derive(Debug, Clone, Copy)]
-pub struct Options {
+pub struct Options<'a> {
     /// Include drafts and posts dated in the future.
     pub drafts: bool,
     /// The moment that decides what is "in the future".
@@ -145,6 +145,9 @@ pub struct Options {
     /// Let each document's Markdown source go once it is rendered (see
     /// [`crate::content::Body::release`]), for a build that will not run again.
     pub release_sources: bool,
+    /// Element ids the theme writes around post content (`Theme::ids`): generated heading ids
+    /// avoid them, so a post titled "Main" cannot break the skip link.
+    pub reserved_ids: &'a [&'a str],
 }
 
 /// Join the base path (`/` or `/blog/`) and a site path starting with `/`.
@@ -155,27 +158,33 @@ pub fn join_url(base_path: &str, path: &str) -> String {
 /// A document's Markdown rendered as it appears at `link_base` (a bundle post's URL, for its
 /// relative links), with its front matter `summary` replacing the derived one. Memoized in
 /// the document: a rebuild reuses it unless the file (hence the document), the URL or the
-/// base path (put in front of root-relative links) changed.
-/// A rendering is also redone when a content link (`@/posts/x.md`) in it now leads elsewhere.
+/// base path (put in front of root-relative links) changed, or the theme's ids (which heading
+/// ids avoid) did. A rendering is also redone when a content link (`@/posts/x.md`) in it now
+/// leads elsewhere.
 pub fn render_markdown(
     doc: &Document,
     link_base: Option<&str>,
     base_path: &str,
     content_links: Option<&ContentLinks>,
-    release_source: bool,
+    options: &Options,
 ) -> Arc<Rendered> {
+    // The memo's key is (link base, text): the base path and the reserved ids' fingerprint.
+    let key_text = format!(
+        "{base_path}\0{:016x}",
+        crate::fingerprint::of(&options.reserved_ids)
+    );
     let is_key = |k: &(Option<String>, String), r: &Arc<Rendered>| {
-        k.0.as_deref() == link_base && k.1 == base_path && r.content_links_agree(content_links)
+        k.0.as_deref() == link_base && k.1 == key_text && r.content_links_agree(content_links)
     };
     doc.rendered.get_or_insert(is_key, || {
         let md = markdown::Options {
             link_base,
             base_path: Some(base_path),
-            reserved_ids: crate::render::PAGE_IDS,
+            reserved_ids: options.reserved_ids,
             content_links,
         };
         let mut rendered = doc.body.with(|body| markdown::render(body, &md));
-        if release_source {
+        if options.release_sources {
             doc.body.release();
         }
         if let Some(summary) = &doc.summary {
@@ -183,7 +192,7 @@ pub fn render_markdown(
             rendered.summary_html = own.html;
             rendered.summary_text = own.summary_text;
         }
-        let key = (link_base.map(str::to_owned), base_path.to_owned());
+        let key = (link_base.map(str::to_owned), key_text.clone());
         (key, Arc::new(rendered))
     })
 }
@@ -337,8 +346,7 @@ impl Site {
             .zip(post_tags.into_par_iter().zip(post_categories))
             .map(|((doc, url), (tags, categories))| {
                 let link_base = doc.is_bundle.then_some(url.as_str());
-                let rendered =
-                    render_markdown(doc, link_base, base, content_links, options.release_sources);
+                let rendered = render_markdown(doc, link_base, base, content_links, options);
                 let image = doc.image.as_ref().map(|img| ImageRef {
                     src: resolve_src(&img.src, base, link_base),
                     ..img.clone()
@@ -359,7 +367,7 @@ impl Site {
             .into_par_iter()
             .map(|(doc, url)| Page {
                 doc: Arc::clone(doc),
-                rendered: render_markdown(doc, None, base, content_links, options.release_sources),
+                rendered: render_markdown(doc, None, base, content_links, options),
                 url,
             })
             .collect();
@@ -644,6 +652,7 @@ mod tests {
             drafts,
             now: DateTime::parse_from_rfc3339("2026-06-01T00:00:00Z").unwrap(),
             release_sources: false,
+            reserved_ids: &[],
         }
     }
 

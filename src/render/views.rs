@@ -148,15 +148,19 @@ pub fn page_url(first: &str, n: usize) -> String {
 #[derive(Serialize)]
 pub struct TaxonomyView<'a> {
     pub name: &'a str,
-    pub title: &'a str,
+    /// From the theme's translations (`taxonomy_<name>`), else the name capitalized.
+    pub title: String,
+    /// The name inside a sentence (`taxonomy_<name>_in_text`), else the name.
+    pub title_in_text: String,
     pub url: &'a str,
 }
 
 impl<'a> TaxonomyView<'a> {
-    pub fn new(tax: &'a Taxonomy) -> Self {
+    pub fn new(tax: &'a Taxonomy, words: &super::Translations) -> Self {
         TaxonomyView {
             name: tax.name,
-            title: tax.title,
+            title: words.taxonomy_title(tax.name),
+            title_in_text: words.taxonomy_in_text(tax.name),
             url: &tax.url,
         }
     }
