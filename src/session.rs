@@ -272,7 +272,7 @@ impl Session {
         let site = Site::assemble_with(&config, &documents, &site_options, &mut self.memo)?;
         timings.push(("assemble", start.elapsed()));
         // The words of the site's language; keys it lacks are warnings.
-        let words = Arc::new(theme.translations(&config.language));
+        let words = theme.translations(&config.language);
         // Every file that is not a page, claimed before the pages so that no two outputs can
         // share a path, whichever is written last.
         let (assets, mut update, mut claims) = self.assets(&root, &links, &site, &config)?;
@@ -289,7 +289,6 @@ impl Session {
         progress.report(Step::Stage("rendering pages"));
         let pages = render::render(
             theme,
-            &words,
             &site,
             &config,
             &self.pages,

@@ -647,7 +647,7 @@ mod tests {
         .unwrap()
     }
 
-    fn opts(drafts: bool) -> Options {
+    fn opts(drafts: bool) -> Options<'static> {
         Options {
             drafts,
             now: DateTime::parse_from_rfc3339("2026-06-01T00:00:00Z").unwrap(),

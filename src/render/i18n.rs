@@ -325,6 +325,11 @@ impl Translations {
         Translations::new(&super::theme::built_in_tables(), language)
     }
 
+    /// The language these words are for (`config.language`).
+    pub fn language(&self) -> &str {
+        &self.language
+    }
+
     /// The language's entry for `key`, else English's.
     pub fn get(&self, key: &str) -> Option<&Entry> {
         self.own.get(key).or_else(|| self.english.get(key))
@@ -732,5 +737,60 @@ mod tests {
         assert_eq!(format_date(d, "%-d %b", &names).unwrap(), "4 mars.");
         assert!(format_date("nope", "%Y", &names).is_err());
         assert!(format_date(d, "%Q", &names).is_err());
+    }
+}
+
+#[cfg(test)]
+mod built_in_tests {
+    use super::*;
+
+    fn placeholders(entry: &Entry) -> BTreeMap<String, ()> {
+        let texts: Vec<&String> = match entry {
+            Entry::Text(t) => vec![t],
+            Entry::Plural(forms) => forms.values().collect(),
+            Entry::List(_) => vec![],
+        };
+        texts
+            .into_iter()
+            .flat_map(|t| parse_template(t).unwrap())
+            .filter_map(|p| match p {
+                Piece::Arg(name) => Some((name.to_string(), ())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_built_in_table_is_complete_and_asks_only_for_what_english_gives() {
+        let tables = super::super::theme::built_in_tables();
+        let english = &tables[FALLBACK][0].entries;
+        for (language, files) in &tables {
+            let t = Translations::new(&tables, language);
+            assert!(t.warnings().is_empty(), "{language}: {:?}", t.warnings());
+            for (key, entry) in &files[0].entries {
+                let Some(en) = english.get(key) else {
+                    assert_eq!(
+                        key, "months_in_date",
+                        "{language} has `{key}`, English lacks it"
+                    );
+                    continue;
+                };
+                let (mine, theirs) = (placeholders(entry), placeholders(en));
+                let count = matches!(en, Entry::Plural(_));
+                for name in mine.keys() {
+                    assert!(
+                        theirs.contains_key(name) || (count && name == "count"),
+                        "{language}: `{key}` uses `{{{name}}}`, which English does not"
+                    );
+                }
+                assert_eq!(
+                    std::mem::discriminant(entry),
+                    std::mem::discriminant(en),
+                    "{language}: `{key}` is not the same kind of value as in English"
+                );
+            }
+            let direction = t.plain("direction", &[]).unwrap();
+            assert_eq!(direction, if language == "ar" { "rtl" } else { "ltr" });
+        }
     }
 }

@@ -110,7 +110,6 @@ pub type Emit<'e> = &'e (dyn Fn(Output) -> Result<()> + Sync);
 /// given, else into [`Pages::changed`].
 pub fn render(
     theme: &Theme,
-    words: &Arc<Translations>,
     site: &Site,
     config: &Config,
     previous: &HashMap<String, u64>,
@@ -118,7 +117,8 @@ pub fn render(
     live_fragments: bool,
     claims: &Claims,
 ) -> Result<Pages> {
-    let mut renderer = Renderer::new(theme, words, site, config, previous, live_fragments)?;
+    let words = theme.translations(&config.language);
+    let mut renderer = Renderer::new(theme, &words, site, config, previous, live_fragments)?;
     let jobs = renderer.jobs();
     let rendered = std::sync::atomic::AtomicUsize::new(0);
     let results: Vec<Result<(String, u64, Option<Output>)>> = jobs

@@ -52,6 +52,8 @@ pub struct Theme {
     ids: HashSet<String>,
     /// Translation tables by language: the built-in one, then the site's.
     tables: Tables,
+    /// The last language asked for and its words, made once per build (and per language).
+    translations: std::sync::Mutex<Option<Arc<Translations>>>,
 }
 
 impl Theme {
@@ -119,6 +121,7 @@ impl Theme {
             sources,
             ids,
             tables,
+            translations: std::sync::Mutex::default(),
         };
         result.map_err(|e| theme.error(&e))?;
         Ok(theme)
@@ -398,9 +401,18 @@ impl Theme {
         &self.ids
     }
 
-    /// The words of `language` (its table over its base language's over English).
-    pub fn translations(&self, language: &str) -> Translations {
-        Translations::new(&self.tables, language)
+    /// The words of `language` (its table over its base language's over English),
+    /// remembered until another language is asked for.
+    pub fn translations(&self, language: &str) -> Arc<Translations> {
+        let mut last = self.translations.lock().unwrap_or_else(|e| e.into_inner());
+        match &*last {
+            Some(words) if words.language() == language => Arc::clone(words),
+            _ => {
+                let words = Arc::new(Translations::new(&self.tables, language));
+                *last = Some(Arc::clone(&words));
+                words
+            }
+        }
     }
 
     /// A fingerprint of every template's name and source.
@@ -710,7 +722,7 @@ mod tests {
         );
         // A site template missing a block of a site parent is still reported at its block.
         let err = with_site(&[
-            ("base.html", "{% block content %}{% endblock content %}{% block head %}{% endblock head %}{% block social %}{% endblock social %}{% block feeds %}{% endblock feeds %}"),
+            ("base.html", "{% block title %}{% endblock title %}{% block description %}{% endblock description %}{% block content %}{% endblock content %}{% block head %}{% endblock head %}{% block social %}{% endblock social %}{% block feeds %}{% endblock feeds %}"),
             ("mine.html", "{% extends \"base.html\" %}\n{% block nope %}{% endblock nope %}"),
         ])
         .err()
