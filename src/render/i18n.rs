@@ -288,8 +288,13 @@ impl Translations {
         let mut warnings = Vec::new();
         if base_language(language) != FALLBACK || language.contains(['-', '_']) {
             let mut files = Vec::new();
+            let mut most_specific = language.to_string();
             for lang in chain(language) {
-                files.extend(merge(&lang, &mut own));
+                let found = merge(&lang, &mut own);
+                if !found.is_empty() {
+                    most_specific = lang;
+                }
+                files.extend(found);
             }
             match files.last() {
                 None => warnings.push(format!(
@@ -302,7 +307,7 @@ impl Translations {
                     for key in english.keys().filter(|k| !own.contains_key(*k)) {
                         warnings.push(format!(
                             "{}: no translation for `{key}`, so English is used \
-                             (add `{key} = ...` to translate it)",
+                             (add `{key} = \"...\"` to templates/i18n/{most_specific}.toml)",
                             file.display()
                         ));
                     }
@@ -682,6 +687,14 @@ mod tests {
         assert!(err.contains("`nope`") && err.contains("en.toml"), "{err}");
         let err = t.text("q", None, &[], true).unwrap_err();
         assert!(err.contains("needs `term`"), "{err}");
+    }
+
+    #[test]
+    fn a_taxonomy_without_words_shows_its_name_capitalized() {
+        let t = Translations::new(&tables(&[("en", "taxonomy_tags = \"Tags\"")]), "en");
+        assert_eq!(t.taxonomy_title("tags"), "Tags");
+        assert_eq!(t.taxonomy_title("series"), "Series");
+        assert_eq!(t.taxonomy_in_text("series"), "series");
     }
 
     #[test]

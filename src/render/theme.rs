@@ -759,6 +759,26 @@ mod tests {
     }
 
     #[test]
+    fn t_escapes_its_words_and_plain_arguments_but_not_html_ones() {
+        let theme = with_site(&[(
+            "mine.html",
+            "{% set link %}<a href=\"/x/\">{{ name }}</a>{% endset %}\
+             {{ t(key=\"moved_text\", link=link) }}|{{ t(key=\"posts_tagged\", term=name) }}|\
+             {{ t(key=\"taxonomy_series\", default=\"Series & more\") }}|\
+             {{ t(key=\"post_count\", count=1) }}|{{ t(key=\"post_count\", count=2) }}",
+        )])
+        .unwrap();
+        let mut ctx = Context::new();
+        ctx.insert("name", "R&D <b>");
+        let out = theme.render(&theme.tera(), "mine.html", &ctx).unwrap();
+        assert_eq!(
+            out,
+            "<a href=\"/x/\">R&amp;D &lt;b&gt;</a> now lives at a new address.|\
+             Posts tagged “R&amp;D &lt;b&gt;”|Series &amp; more|1 post|2 posts"
+        );
+    }
+
+    #[test]
     fn mentions_finds_variables_not_attributes_or_strings() {
         assert!(mentions("{% for t in tags %}", "tags"));
         assert!(mentions("{{ tags | length }}", "tags"));
