@@ -140,8 +140,13 @@ impl Specs {
     }
 }
 
-/// The feeds of the site: the site-wide pair and one pair per tag.
-pub fn specs(site: &Site, config: &Config) -> crate::error::Result<Specs> {
+/// The feeds of the site: the site-wide pair and one pair per tag, titled in the site's
+/// language (`feed_title`, `feed_title_tag`).
+pub fn specs(
+    site: &Site,
+    config: &Config,
+    words: &crate::render::Translations,
+) -> crate::error::Result<Specs> {
     let limit = config.feed_limit;
     let home = join_url(&config.base_path, "/");
     // Newest first, whatever order the list pages show.
@@ -161,14 +166,17 @@ pub fn specs(site: &Site, config: &Config) -> crate::error::Result<Specs> {
         })
     };
     let mut specs = vec![Spec {
-        title: config.title.clone(),
+        title: words.plain("feed_title", &[("site", &config.title)])?,
         dir: dir(&home)?,
         page: home,
         posts: all,
     }];
     for section in site.sections.iter().skip(1).filter(|s| s.settings.feed) {
         specs.push(Spec {
-            title: format!("{}: {}", config.title, section.title),
+            title: words.plain(
+                "feed_title_section",
+                &[("site", &config.title), ("section", &section.title)],
+            )?,
             dir: dir(&section.url)?,
             page: section.url.clone(),
             posts: newest(&section.listed),
@@ -180,13 +188,18 @@ pub fn specs(site: &Site, config: &Config) -> crate::error::Result<Specs> {
     for tax in with_feeds {
         for term in &tax.terms {
             let title = match tax.name.as_str() {
-                "tags" => format!("{}: posts tagged “{}”", config.title, term.name),
-                _ => format!(
-                    "{}: {} “{}”",
-                    config.title,
-                    crate::render::taxonomy_title(&tax.name),
-                    term.name
-                ),
+                "tags" => words.plain(
+                    "feed_title_tag",
+                    &[("site", &config.title), ("term", &term.name)],
+                )?,
+                _ => words.plain(
+                    "feed_title_term",
+                    &[
+                        ("site", &config.title),
+                        ("taxonomy", &words.taxonomy_in_text(&tax.name)),
+                        ("term", &term.name),
+                    ],
+                )?,
             };
             specs.push(Spec {
                 title,
@@ -668,6 +681,7 @@ mod tests {
             drafts: false,
             now: DateTime::parse_from_rfc3339("2030-01-01T00:00:00Z").unwrap(),
             release_sources: false,
+            reserved_ids: &[],
         };
         Site::assemble(config, &docs, &options).unwrap()
     }
@@ -681,7 +695,8 @@ mod tests {
             };
             site.posts.len()
         ];
-        let specs = specs(site, config).unwrap();
+        let words = crate::render::Translations::built_in(&config.language);
+        let specs = specs(site, config, &words).unwrap();
         feeds(site, config, &specs, &fps, &HashMap::default(), None)
             .unwrap()
             .0
@@ -721,6 +736,7 @@ mod tests {
             drafts: false,
             now: DateTime::parse_from_rfc3339("2030-01-01T00:00:00Z").unwrap(),
             release_sources: false,
+            reserved_ids: &[],
         };
         let site = Site::assemble(&config, &docs, &options).unwrap();
         let outputs = all_feeds(&site, &config);

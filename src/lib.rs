@@ -170,6 +170,6 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
         session.build_streaming(&Changes::everything(), &out, Some(&emit), |update| {
             staging.finish(&update.outputs, &update.copies)
         })?;
-    report.warnings = staging.warnings();
+    report.warnings.extend(staging.warnings());
     Ok(report)
 }

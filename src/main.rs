@@ -131,6 +131,7 @@ fn serve(root: std::path::PathBuf, args: cli::ServeArgs) -> Result<(), Error> {
     let open = args.open;
     let bind = args.bind;
     let shown = std::sync::Mutex::new(Vec::new());
+    let shown_warnings = std::sync::Mutex::new(Vec::new());
     let on_event = move |event: ServeEvent| match event {
         ServeEvent::Listening {
             url,
@@ -175,6 +176,14 @@ fn serve(root: std::path::PathBuf, args: cli::ServeArgs) -> Result<(), Error> {
                     );
                 }
                 *last = report.problems;
+            }
+            // Likewise warnings (words a translation lacks).
+            let mut last = shown_warnings.lock().unwrap_or_else(|e| e.into_inner());
+            if *last != report.warnings {
+                for warning in &report.warnings {
+                    eprintln!("warning: {warning}\n");
+                }
+                *last = report.warnings;
             }
         }
         ServeEvent::Failed { cause, error } => {

@@ -37,7 +37,9 @@ Say who writes this blog and what it covers. This page lives in `content/about.m
 
 const TEMPLATES_README: &str = "Put a template here with the same name as one of Quire's built-in \
 theme templates (base.html, index.html, post.html, page.html, taxonomy.html, term.html, 404.html) \
-to replace it. See Quire's README for the variables templates receive.\n";
+to replace it, or a translation file as i18n/<language>.toml to change single words of the \
+theme (see the built-in templates/i18n/en.toml for every key). See Quire's README for the \
+variables templates receive and the `t()` function.\n";
 
 /// Create a new site in `dir` (created if missing). Refuses a folder that already holds a site.
 pub fn init(dir: &Path, today: NaiveDate) -> Result<Vec<PathBuf>> {

@@ -284,22 +284,27 @@ impl Session {
             .options
             .now
             .unwrap_or_else(|| chrono::Utc::now().fixed_offset());
+        let theme = self.theme.as_ref().expect("theme loaded above");
+        // Heading ids in Markdown avoid the ids this theme writes.
+        let mut reserved_ids: Vec<&str> = theme.ids().iter().map(String::as_str).collect();
+        reserved_ids.sort_unstable();
         let site_options = site::Options {
             drafts: self.options.drafts,
             now,
             release_sources: self.once,
+            reserved_ids: &reserved_ids,
         };
         let mut timings = vec![("load", start.elapsed())];
         progress.report(Step::Stage("rendering Markdown"));
         let site = Site::assemble_with(&config, &documents, &site_options, &mut self.memo)?;
         timings.push(("assemble", start.elapsed()));
-
-        let theme = self.theme.as_ref().expect("theme loaded above");
+        // The words of the site's language; keys it lacks are warnings.
+        let words = theme.translations(&config.language);
         // Every file that is not a page, claimed before the pages so that no two outputs can
         // share a path, whichever is written last.
         let (assets, mut update, mut claims) = self.assets(&root, &links, &site, &config)?;
         // The generated files are made after the pages, but their paths are known now.
-        let feeds = crate::feed::specs(&site, &config)?;
+        let feeds = crate::feed::specs(&site, &config, &words)?;
         for (path, page) in feeds.paths() {
             claims.claim(path, Owner::Feed(page.to_string()));
         }
@@ -392,7 +397,7 @@ impl Session {
             elapsed: start.elapsed(),
             timings,
             problems,
-            warnings: Vec::new(),
+            warnings: words.warnings().to_vec(),
         };
         self.pages = pages.fingerprints;
         self.files = assets.keys().chain(generated.keys()).cloned().collect();

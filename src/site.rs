@@ -113,11 +113,13 @@ pub struct Memo {
     rendered: std::sync::Mutex<HashMap<std::path::PathBuf, Rendering>>,
 }
 
-/// A document's Markdown rendering and its key: the document's hash, the link base and the
-/// base path.
+/// A document's Markdown rendering and its key: the document's hash, the reserved ids, the
+/// link base and the base path.
 #[derive(Debug)]
 struct Rendering {
     hash: u64,
+    /// Fingerprint of the ids heading ids avoid.
+    reserved: u64,
     link_base: Option<String>,
     base_path: String,
     rendered: Arc<Rendered>,
@@ -212,7 +214,7 @@ pub struct Term {
 
 /// What to publish.
 #[derive(Debug, Clone, Copy)]
-pub struct Options {
+pub struct Options<'a> {
     /// Include drafts and posts dated in the future.
     pub drafts: bool,
     /// The moment that decides what is "in the future".
@@ -220,6 +222,9 @@ pub struct Options {
     /// Let each document's Markdown source go once it is rendered (see
     /// [`crate::content::Body::release`]), for a build that will not run again.
     pub release_sources: bool,
+    /// Element ids the theme writes around post content (`Theme::ids`): generated heading ids
+    /// avoid them, so a post titled "Main" cannot break the skip link.
+    pub reserved_ids: &'a [&'a str],
 }
 
 /// Join the base path (`/` or `/blog/`) and a site path starting with `/`.
@@ -229,20 +234,22 @@ pub fn join_url(base_path: &str, path: &str) -> String {
 
 /// A document's Markdown rendered as it appears at `link_base` (a bundle post's URL, for its
 /// relative links), with its front matter `summary` replacing the derived one. Remembered in
-/// `memo`: a rebuild reuses it unless the file (hence the document's hash), the URL or the
-/// base path (put in front of root-relative links) changed, or a content link
-/// (`@/posts/x.md`) in it now leads elsewhere.
+/// `memo`: a rebuild reuses it unless the file (hence the document's hash), the URL, the
+/// base path (put in front of root-relative links) or the theme's ids (which heading ids
+/// avoid) changed, or a content link (`@/posts/x.md`) in it now leads elsewhere.
 pub fn render_markdown(
     memo: &Memo,
     doc: &Document,
     link_base: Option<&str>,
     base_path: &str,
     content_links: Option<&ContentLinks>,
-    release_source: bool,
+    options: &Options,
 ) -> Arc<Rendered> {
+    let reserved = crate::fingerprint::of(&options.reserved_ids);
     let cache = || memo.rendered.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(r) = cache().get(&doc.source)
         && r.hash == doc.hash
+        && r.reserved == reserved
         && r.link_base.as_deref() == link_base
         && r.base_path == base_path
         && r.rendered.content_links_agree(content_links)
@@ -252,11 +259,11 @@ pub fn render_markdown(
     let md = markdown::Options {
         link_base,
         base_path: Some(base_path),
-        reserved_ids: crate::render::PAGE_IDS,
+        reserved_ids: options.reserved_ids,
         content_links,
     };
     let mut rendered = doc.body.with(|body| markdown::render(body, &md));
-    if release_source {
+    if options.release_sources {
         doc.body.release();
     }
     if let Some(summary) = &doc.summary {
@@ -269,6 +276,7 @@ pub fn render_markdown(
         doc.source.clone(),
         Rendering {
             hash: doc.hash,
+            reserved,
             link_base: link_base.map(str::to_owned),
             base_path: base_path.to_owned(),
             rendered: Arc::clone(&rendered),
@@ -478,14 +486,7 @@ impl Site {
             .zip(post_terms)
             .map(|((doc, url, section), terms)| {
                 let link_base = doc.is_bundle.then_some(url.as_str());
-                let rendered = render_markdown(
-                    memo,
-                    doc,
-                    link_base,
-                    base,
-                    content_links,
-                    options.release_sources,
-                );
+                let rendered = render_markdown(memo, doc, link_base, base, content_links, options);
                 let image = doc.image.as_ref().map(|img| ImageRef {
                     src: resolve_src(&img.src, base, link_base),
                     ..img.clone()
@@ -513,14 +514,7 @@ impl Site {
             .into_par_iter()
             .map(|(doc, url)| Page {
                 doc: Arc::clone(doc),
-                rendered: render_markdown(
-                    memo,
-                    doc,
-                    None,
-                    base,
-                    content_links,
-                    options.release_sources,
-                ),
+                rendered: render_markdown(memo, doc, None, base, content_links, options),
                 url,
             })
             .collect();
@@ -554,14 +548,7 @@ impl Site {
         }
         for s in &mut sections {
             if let Some(doc) = &s.doc {
-                s.rendered = Some(render_markdown(
-                    memo,
-                    doc,
-                    None,
-                    base,
-                    content_links,
-                    options.release_sources,
-                ));
+                s.rendered = Some(render_markdown(memo, doc, None, base, content_links, options));
             }
         }
         let home = match &config.home_section {
@@ -1101,11 +1088,12 @@ mod tests {
         .unwrap()
     }
 
-    fn opts(drafts: bool) -> Options {
+    fn opts(drafts: bool) -> Options<'static> {
         Options {
             drafts,
             now: DateTime::parse_from_rfc3339("2026-06-01T00:00:00Z").unwrap(),
             release_sources: false,
+            reserved_ids: &[],
         }
     }
 

@@ -2,8 +2,11 @@
 //! every page shares (site settings, latest posts, tags) goes into the Tera context once per
 //! build; each job adds only its own view.
 
+pub mod i18n;
 mod theme;
 mod views;
+
+use std::sync::Arc;
 
 use foldhash::{HashMap, HashMapExt};
 
@@ -18,33 +21,23 @@ use crate::output::Output;
 use crate::routes::Claims;
 use crate::site::{Site, Taxonomy, Term, join_url};
 use crate::table::{Doc, Route, Target, page_count, page_items, page_url};
+pub use i18n::Translations;
 pub use theme::{EmbeddedStatic, Theme};
 use views::{
     NavItem, PageView, Paginator, PostLink, PostSummary, PostView, SectionView, SiteView,
     TaxonomyView, TermView, Views,
 };
 
-/// Element ids the default theme uses around post content; generated heading ids avoid them
-/// so a post titled "Main" cannot break the skip link.
-pub const PAGE_IDS: &[&str] = &[
-    "main",
-    "nav",
-    "about-heading",
-    "latest-heading",
-    "tags-heading",
-    "archive-heading",
-];
-
 /// Number of tags in the `top_tags` list.
 const TOP_TAGS: usize = 10;
 /// Longest meta description, in characters.
 const DESCRIPTION_LIMIT: usize = 300;
 
-/// A page's template, URL, title and description.
+/// A page's template, URL and own description (titles and the other descriptions are
+/// composed by the templates from the page's facts).
 struct Meta<'t> {
     template: &'t str,
     url: String,
-    title: String,
     description: String,
     kind: &'static str,
     /// The navigation entry to mark as current.
@@ -97,7 +90,8 @@ pub fn render(
     claims: &Claims,
 ) -> Result<Pages> {
     check_templates(theme, site, config)?;
-    let mut renderer = Renderer::new(theme, site, config, previous, live_fragments)?;
+    let words = theme.translations(&config.language);
+    let mut renderer = Renderer::new(theme, &words, site, config, previous, live_fragments)?;
     let rendered = std::sync::atomic::AtomicUsize::new(0);
     let results: Vec<Result<(String, u64, Option<Output>)>> = jobs
         .par_iter()
@@ -186,8 +180,9 @@ struct PageVars<'a, T: Serialize> {
     #[serde(flatten)]
     own: T,
     nav: Vec<NavItem<'a>>,
-    page_title: &'a str,
-    page_description: &'a str,
+    /// The page's own description as plain text: a post's or page's summary, the home
+    /// page's site description. Empty on other pages, whose templates compose one.
+    description: &'a str,
     current_url: &'a str,
     /// Absolute URL of this page (none on the 404 page, which has no address of its own).
     canonical_url: Option<String>,
@@ -206,6 +201,8 @@ struct Renderer<'a> {
     views: Views<'a>,
     home: String,
     nav: Vec<(String, String)>,
+    /// This build's language.
+    words: &'a Translations,
     /// Per post (same order as `site.posts`): views and fingerprints every page needs.
     posts: Vec<PostParts<'a>>,
     /// The home pages' meta description: the site description as text, else the tagline.
@@ -227,13 +224,16 @@ struct PostParts<'a> {
 impl<'a> Renderer<'a> {
     fn new(
         theme: &'a Theme,
+        words: &'a Arc<Translations>,
         site: &'a Site,
         config: &'a Config,
         previous: &'a HashMap<String, u64>,
         live_fragments: bool,
     ) -> Result<Self> {
         let mut tera = theme.tera();
-        let (shared, fragment_data) = shared_context(tera.global_context(), site, config, theme);
+        words.register(&mut tera);
+        let (shared, fragment_data) =
+            shared_context(tera.global_context(), site, config, theme, words);
         // Fragments see only the shared context, so their HTML is the same on every page:
         // made once here instead of once per page. Live, pages get a placeholder that the dev
         // server fills when it serves them, so that a change to a fragment alone (a new post
@@ -263,7 +263,7 @@ impl<'a> Renderer<'a> {
             crate::config::HomeSection::Section(path) => Some(path.as_str()),
             crate::config::HomeSection::All => None,
         };
-        let mut nav = vec![("Home".to_string(), home.clone())];
+        let mut nav = vec![(words.plain("nav_home", &[])?, home.clone())];
         nav.extend(
             site.sections
                 .iter()
@@ -273,7 +273,7 @@ impl<'a> Renderer<'a> {
         );
         if let Some(t) = crate::table::rendered_taxonomies(site).find(|&t| t == 0) {
             let tax = &site.taxonomies[t];
-            nav.push((taxonomy_title(&tax.name), tax.url.clone()));
+            nav.push((words.taxonomy_title(&tax.name), tax.url.clone()));
         }
         nav.extend(
             site.pages
@@ -332,6 +332,7 @@ impl<'a> Renderer<'a> {
             views,
             home,
             nav,
+            words,
         })
     }
 
@@ -453,8 +454,7 @@ impl<'a> Renderer<'a> {
                 let meta = Meta {
                     template: "alias.html",
                     url: job.url.clone(),
-                    title: format!("Moved: {title} — {}", self.config.title),
-                    description: format!("This page has moved to {title}."),
+                    description: String::new(),
                     kind: "alias",
                     section: String::new(),
                 };
@@ -474,12 +474,7 @@ impl<'a> Renderer<'a> {
                     self.config.posts_per_page,
                     page,
                 );
-                self.emit(
-                    path,
-                    self.home_meta(page, list.paginator.total_pages),
-                    fp,
-                    || list,
-                )
+                self.emit(path, self.home_meta(page), fp, || list)
             }
             Target::Post(i) => self.post(path, i),
             Target::Page(i) => {
@@ -503,8 +498,7 @@ impl<'a> Renderer<'a> {
                 let meta = Meta {
                     template: "404.html",
                     url: job.url.clone(),
-                    title: format!("Page not found — {}", self.config.title),
-                    description: "The page you asked for does not exist.".into(),
+                    description: String::new(),
                     kind: "404",
                     section: String::new(),
                 };
@@ -522,12 +516,6 @@ impl<'a> Renderer<'a> {
             section.settings.paginate_by,
             page,
         );
-        let total = list.paginator.total_pages;
-        let which = if page > 1 {
-            format!(" (page {page} of {total})")
-        } else {
-            String::new()
-        };
         let view = self.views.section(section);
         let description = match &section.doc {
             Some(d) => match (&d.description, &section.rendered) {
@@ -540,7 +528,6 @@ impl<'a> Renderer<'a> {
         let meta = Meta {
             template: &section.settings.template,
             url: page_url(&section.url, page),
-            title: format!("{}{which} — {}", section.title, self.config.title),
             description,
             kind: "section",
             section: self.nav_section(s),
@@ -578,8 +565,7 @@ impl<'a> Renderer<'a> {
         let mut vars = PageVars {
             own: Empty {},
             nav: Vec::new(),
-            page_title: &meta.title,
-            page_description: &meta.description,
+            description: &meta.description,
             current_url: &meta.url,
             canonical_url: None,
             kind: meta.kind,
@@ -607,8 +593,7 @@ impl<'a> Renderer<'a> {
         let vars = PageVars {
             own: own(),
             nav,
-            page_title: vars.page_title,
-            page_description: vars.page_description,
+            description: vars.description,
             current_url: vars.current_url,
             canonical_url: vars.canonical_url.take(),
             kind: vars.kind,
@@ -643,17 +628,10 @@ impl<'a> Renderer<'a> {
         (fingerprint::combine(&parts), list)
     }
 
-    fn home_meta(&self, page: usize, total: usize) -> Meta<'static> {
-        let config = self.config;
-        let title = match (page, config.tagline.is_empty()) {
-            (1, true) => config.title.clone(),
-            (1, false) => format!("{} — {}", config.title, config.tagline),
-            _ => format!("{} — page {page} of {total}", config.title),
-        };
+    fn home_meta(&self, page: usize) -> Meta<'static> {
         Meta {
             template: "index.html",
             url: page_url(&self.home, page),
-            title,
             description: self.home_description.clone(),
             kind: "home",
             section: self.home.clone(),
@@ -679,7 +657,6 @@ impl<'a> Renderer<'a> {
         let meta = Meta {
             template: &section.settings.page_template,
             url: post.url.clone(),
-            title: format!("{} — {}", post.doc.title, self.config.title),
             description: parts.description.clone(),
             kind: "post",
             // The blog's posts belong to no navigation entry; another section's to its own.
@@ -728,34 +705,38 @@ impl<'a> Renderer<'a> {
                 .filter(|(i, _)| month.is_none_or(|m| m == *i))
                 .map(|(_, m)| ArchiveMonthView {
                     month: m.month,
-                    name: month_name(m.month),
+                    name: self.words.month(m.month).to_string(),
                     url: &m.url,
                     count: m.posts.len(),
                     posts: m.posts.iter().map(|&i| &self.posts[i].link).collect(),
                 })
                 .collect(),
         };
-        let (url, heading) = match (year, month) {
+        let (url, facts) = match (year, month) {
             (Some(y), Some(m)) => {
                 let (y, m) = (&all[y], &all[y].months[m]);
-                (m.url.clone(), format!("{} {}", month_name(m.month), y.year))
+                let facts = ArchiveFacts {
+                    year: Some(y.year),
+                    month: Some(m.month),
+                    month_name: Some(self.words.month(m.month).to_string()),
+                };
+                (m.url.clone(), facts)
             }
-            (Some(y), None) => (all[y].url.clone(), all[y].year.to_string()),
+            (Some(y), None) => (all[y].url.clone(), ArchiveFacts::year(Some(all[y].year))),
             _ => (
                 join_url(&self.config.base_path, "/archive/"),
-                "Archive".to_string(),
+                ArchiveFacts::year(None),
             ),
         };
         let meta = Meta {
             template: "archive.html",
-            title: format!("{heading} — {}", self.config.title),
-            description: format!("Posts on {} from {heading}.", self.config.title),
+            description: String::new(),
             url,
             kind: "archive",
             section: String::new(),
         };
         // Fingerprint from the links' own fingerprints: the whole archive lists every post.
-        let mut parts = vec![fingerprint::of(&heading)];
+        let mut parts = vec![fingerprint::of(&facts)];
         for y in years {
             parts.push(fingerprint::of(&(y.year, &y.url)));
             for (i, m) in y.months.iter().enumerate() {
@@ -766,7 +747,7 @@ impl<'a> Renderer<'a> {
             }
         }
         self.emit(path, meta, fingerprint::combine(&parts), || ArchiveOwn {
-            archive_title: heading,
+            archive: facts,
             vars: ArchiveVars {
                 years: years.iter().map(view).collect(),
             },
@@ -786,7 +767,6 @@ impl<'a> Renderer<'a> {
         let meta = Meta {
             template: "page.html",
             url: page.url.clone(),
-            title: format!("{} — {}", page.doc.title, self.config.title),
             description: clip(&page.rendered.summary_text, DESCRIPTION_LIMIT),
             kind: "page",
             section: page.url.clone(),
@@ -798,19 +778,13 @@ impl<'a> Renderer<'a> {
         let mut terms: Vec<TermView> = tax.terms.iter().map(TermView::new).collect();
         terms.sort_by_key(|t| t.name.to_lowercase());
         let own = TaxonomyVars {
-            taxonomy: TaxonomyView::new(tax),
+            taxonomy: TaxonomyView::new(tax, self.words),
             terms,
         };
-        let title = taxonomy_title(&tax.name);
         let meta = Meta {
             template: "taxonomy.html",
             url: tax.url.clone(),
-            title: format!("{title} — {}", self.config.title),
-            description: format!(
-                "All {} used on {}.",
-                title.to_lowercase(),
-                self.config.title
-            ),
+            description: String::new(),
             kind: "taxonomy",
             section: tax.url.clone(),
         };
@@ -825,26 +799,14 @@ impl<'a> Renderer<'a> {
         page: usize,
     ) -> Result<(String, u64, Option<Output>)> {
         let (list_fp, list) = self.list(&term.url, &term.posts, tax.config.paginate_by, page);
-        let total = list.paginator.total_pages;
-        let which = if page > 1 {
-            format!(" (page {page} of {total})")
-        } else {
-            String::new()
-        };
         let meta = Meta {
             template: "term.html",
             url: page_url(&term.url, page),
-            title: format!(
-                "{}: {}{which} — {}",
-                taxonomy_title(&tax.name),
-                term.name,
-                self.config.title
-            ),
-            description: format!("Posts filed under {} on {}.", term.name, self.config.title),
+            description: String::new(),
             kind: "term",
             section: tax.url.clone(),
         };
-        let head = (TaxonomyView::new(tax), TermView::new(term));
+        let head = (TaxonomyView::new(tax, self.words), TermView::new(term));
         let fp = fingerprint::combine(&[fingerprint::of(&head), list_fp]);
         self.emit(path, meta, fp, || TermVars {
             taxonomy: head.0,
@@ -859,9 +821,28 @@ struct Empty {}
 
 #[derive(Serialize)]
 struct ArchiveOwn<'a, 's> {
-    archive_title: String,
+    archive: ArchiveFacts,
     #[serde(flatten)]
     vars: ArchiveVars<'a, 's>,
+}
+
+/// Which archive page this is: every year (both none), one year, or one month of it.
+#[derive(Serialize)]
+struct ArchiveFacts {
+    year: Option<i32>,
+    month: Option<u32>,
+    /// The month's name in the site's language.
+    month_name: Option<String>,
+}
+
+impl ArchiveFacts {
+    fn year(year: Option<i32>) -> Self {
+        ArchiveFacts {
+            year,
+            month: None,
+            month_name: None,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -880,7 +861,7 @@ struct ArchiveYearView<'a, 's> {
 #[derive(Serialize)]
 struct ArchiveMonthView<'a, 's> {
     month: u32,
-    name: &'static str,
+    name: String,
     url: &'a str,
     count: usize,
     posts: Vec<&'s PostLink<'a>>,
@@ -897,15 +878,8 @@ struct CalendarYear<'a> {
 #[derive(Serialize)]
 struct CalendarMonth<'a> {
     month: u32,
-    name: &'static str,
+    name: &'a str,
     url: &'a str,
-}
-
-fn month_name(month: u32) -> &'static str {
-    u8::try_from(month)
-        .ok()
-        .and_then(|m| chrono::Month::try_from(m).ok())
-        .map_or("", |m| m.name())
 }
 
 #[derive(Serialize)]
@@ -964,7 +938,13 @@ struct TermVars<'a, 's> {
 /// Values every template gets, inserted once per build. Returns their fingerprint. Values no
 /// template mentions are left out, so that (say) a change to the full tag list does not
 /// re-render every page of a theme that never shows it.
-fn shared_context(shared: &mut Context, site: &Site, config: &Config, theme: &Theme) -> (u64, u64) {
+fn shared_context(
+    shared: &mut Context,
+    site: &Site,
+    config: &Config,
+    theme: &Theme,
+    words: &Translations,
+) -> (u64, u64) {
     let options = crate::markdown::Options {
         base_path: Some(&config.base_path),
         ..Default::default()
@@ -1041,7 +1021,7 @@ fn shared_context(shared: &mut Context, site: &Site, config: &Config, theme: &Th
                     .iter()
                     .map(|m| CalendarMonth {
                         month: m.month,
-                        name: month_name(m.month),
+                        name: words.month(m.month),
                         url: &m.url,
                     })
                     .collect(),
@@ -1108,10 +1088,6 @@ fn register_get_section(tera: &mut Tera, site: &Site, views: &Views) -> u64 {
     fingerprint::combine(&parts)
 }
 
-/// A taxonomy's name as a title: `tags` → "Tags".
-pub fn taxonomy_title(name: &str) -> String {
-    crate::content::title_from_folder(name)
-}
 
 /// Every template the site's sections name must exist: a missing one is an error at the
 /// `_index.md` line that names it (or at `[sections]` in `config.toml`).

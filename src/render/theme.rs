@@ -4,15 +4,38 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use tera::{Context, Kwargs, State, Tera};
+use std::sync::Arc;
 
+use tera::{Context, Tera};
+
+use super::i18n::{self, Table, Tables, Translations};
 use crate::error::{Diagnostic, Error, Result};
+
+/// The built-in translation tables, by language.
+pub(super) fn built_in_tables() -> Tables {
+    let mut tables = Tables::new();
+    for name in EmbeddedI18n::iter() {
+        let file = EmbeddedI18n::get(&name).expect("listed file exists");
+        let text = String::from_utf8_lossy(&file.data);
+        let shown = PathBuf::from(format!("{BUILT_IN} templates/i18n/{name}"));
+        let table = Table::parse(&text, &shown).expect("the built-in tables parse (tested)");
+        let language = name.trim_end_matches(".toml").to_string();
+        tables.entry(language).or_default().push(table);
+    }
+    tables
+}
 
 /// The default theme's templates, compiled into the binary.
 #[derive(rust_embed::Embed)]
 #[folder = "templates/"]
 #[include = "*.html"]
 struct EmbeddedTemplates;
+
+/// The default theme's translation tables (`templates/i18n/<language>.toml`).
+#[derive(rust_embed::Embed)]
+#[folder = "templates/i18n/"]
+#[include = "*.toml"]
+struct EmbeddedI18n;
 
 /// The default theme's assets (the sample blog's own images are not part of the theme).
 #[derive(rust_embed::Embed)]
@@ -27,6 +50,10 @@ pub struct Theme {
     sources: BTreeMap<String, (PathBuf, String)>,
     /// The literal `id="..."` values of every template, for checking `#anchor` links.
     ids: HashSet<String>,
+    /// Translation tables by language: the built-in one, then the site's.
+    tables: Tables,
+    /// The last language asked for and its words, made once per build (and per language).
+    translations: std::sync::Mutex<Option<Arc<Translations>>>,
 }
 
 impl Theme {
@@ -40,23 +67,48 @@ impl Theme {
             let shown = PathBuf::from(format!("{BUILT_IN} templates/{name}"));
             sources.insert(name.into_owned(), (shown, text));
         }
+        let mut tables = built_in_tables();
+        let mut errors = Vec::new();
         let dir = root.join("templates");
         for (path, rel) in crate::output::list_files(root, &dir, links)? {
+            let shown = crate::content::relative(root, &path);
+            // A site's `templates/i18n/<language>.toml` lays its keys over the built-in table.
+            if let Some(language) = rel
+                .strip_prefix("i18n/")
+                .and_then(|r| r.strip_suffix(".toml"))
+                .filter(|l| !l.contains('/'))
+            {
+                let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&shown, e))?;
+                match Table::parse(&text, &shown) {
+                    Ok(table) => tables.entry(language.to_string()).or_default().push(table),
+                    Err(e) => errors.push(e),
+                }
+                continue;
+            }
             if !rel.ends_with(".html") {
                 continue;
             }
-            let shown = crate::content::relative(root, &path);
             let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&shown, e))?;
             sources.insert(rel, (shown, text));
         }
-        Theme::from_sources(sources)
+        if let Some(e) = Error::from_many(errors) {
+            return Err(e);
+        }
+        Theme::from_parts(sources, tables)
     }
 
-    /// Compile templates given as name -> (shown path, source). Pure.
+    /// Compile templates given as name -> (shown path, source), with the built-in
+    /// translations. Pure.
     pub fn from_sources(sources: BTreeMap<String, (PathBuf, String)>) -> Result<Theme> {
+        Theme::from_parts(sources, built_in_tables())
+    }
+
+    fn from_parts(sources: BTreeMap<String, (PathBuf, String)>, tables: Tables) -> Result<Theme> {
         let mut tera = Tera::new();
         tera.autoescape_on(vec![".html", ".xml"]);
-        tera.register_filter("date", date_filter);
+        // English until a build registers its language's (`Translations::register`), so that
+        // the templates validate and render on their own.
+        Arc::new(Translations::new(&tables, i18n::FALLBACK)).register(&mut tera);
         let result = tera.add_raw_templates(sources.iter().map(|(n, (_, s))| (n, s)));
         let ids = sources
             .values()
@@ -64,7 +116,13 @@ impl Theme {
             .filter(|id| !id.contains(['{', '}']))
             .map(str::to_owned)
             .collect();
-        let theme = Theme { tera, sources, ids };
+        let theme = Theme {
+            tera,
+            sources,
+            ids,
+            tables,
+            translations: std::sync::Mutex::default(),
+        };
         result.map_err(|e| theme.error(&e))?;
         Ok(theme)
     }
@@ -359,6 +417,20 @@ impl Theme {
             .collect()
     }
 
+    /// The words of `language` (its table over its base language's over English),
+    /// remembered until another language is asked for.
+    pub fn translations(&self, language: &str) -> Arc<Translations> {
+        let mut last = self.translations.lock().unwrap_or_else(|e| e.into_inner());
+        match &*last {
+            Some(words) if words.language() == language => Arc::clone(words),
+            _ => {
+                let words = Arc::new(Translations::new(&self.tables, language));
+                *last = Some(Arc::clone(&words));
+                words
+            }
+        }
+    }
+
     /// A fingerprint of every template's name and source.
     pub fn fingerprint(&self) -> u64 {
         crate::fingerprint::of(&self.sources)
@@ -533,26 +605,6 @@ fn validation_reports(text: &str) -> Vec<Report<'_>> {
     out
 }
 
-/// `{{ date | date(format="%-d %B %Y") }}`: format an RFC 3339 date with chrono.
-fn date_filter(value: &str, kwargs: Kwargs, _: &State) -> tera::TeraResult<String> {
-    let format = kwargs.get::<&str>("format")?.unwrap_or("%-d %B %Y");
-    let date = chrono::DateTime::parse_from_rfc3339(value).map_err(|e| {
-        tera::Error::message(format!(
-            "date filter: `{value}` is not an RFC 3339 date ({e})"
-        ))
-    })?;
-    let items: Vec<_> = chrono::format::StrftimeItems::new(format).collect();
-    if items
-        .iter()
-        .any(|i| matches!(i, chrono::format::Item::Error))
-    {
-        return Err(tera::Error::message(format!(
-            "date filter: invalid format `{format}`"
-        )));
-    }
-    Ok(date.format_with_items(items.into_iter()).to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -560,7 +612,7 @@ mod tests {
     #[test]
     fn date_filter_formats_and_rejects_bad_input() {
         let mut tera = Tera::new();
-        tera.register_filter("date", date_filter);
+        Arc::new(Translations::new(&built_in_tables(), "en")).register(&mut tera);
         let mut ctx = Context::new();
         ctx.insert("d", "2026-03-04T10:00:00+00:00");
         let out = tera
@@ -686,7 +738,7 @@ mod tests {
         );
         // A site template missing a block of a site parent is still reported at its block.
         let err = with_site(&[
-            ("base.html", "{% block content %}{% endblock content %}{% block head %}{% endblock head %}{% block social %}{% endblock social %}{% block feeds %}{% endblock feeds %}"),
+            ("base.html", "{% block title %}{% endblock title %}{% block description %}{% endblock description %}{% block content %}{% endblock content %}{% block head %}{% endblock head %}{% block social %}{% endblock social %}{% block feeds %}{% endblock feeds %}"),
             ("mine.html", "{% extends \"base.html\" %}\n{% block nope %}{% endblock nope %}"),
         ])
         .err()
@@ -719,6 +771,26 @@ mod tests {
                 "templates/more.html:5:7: components call each other in a loop (a → b → a)"
             ),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn t_escapes_its_words_and_plain_arguments_but_not_html_ones() {
+        let theme = with_site(&[(
+            "mine.html",
+            "{% set link %}<a href=\"/x/\">{{ name }}</a>{% endset %}\
+             {{ t(key=\"moved_text\", link=link) }}|{{ t(key=\"posts_tagged\", term=name) }}|\
+             {{ t(key=\"taxonomy_series\", default=\"Series & more\") }}|\
+             {{ t(key=\"post_count\", count=1) }}|{{ t(key=\"post_count\", count=2) }}",
+        )])
+        .unwrap();
+        let mut ctx = Context::new();
+        ctx.insert("name", "R&D <b>");
+        let out = theme.render(&theme.tera(), "mine.html", &ctx).unwrap();
+        assert_eq!(
+            out,
+            "<a href=\"/x/\">R&amp;D &lt;b&gt;</a> now lives at a new address.|\
+             Posts tagged “R&amp;D &lt;b&gt;”|Series &amp; more|1 post|2 posts"
         );
     }
 

@@ -192,15 +192,19 @@ use crate::table::page_url;
 #[derive(Serialize)]
 pub struct TaxonomyView<'a> {
     pub name: &'a str,
+    /// From the theme's translations (`taxonomy_<name>`), else the name capitalized.
     pub title: String,
+    /// The name inside a sentence (`taxonomy_<name>_in_text`), else the name.
+    pub title_in_text: String,
     pub url: &'a str,
 }
 
 impl<'a> TaxonomyView<'a> {
-    pub fn new(tax: &'a Taxonomy) -> Self {
+    pub fn new(tax: &'a Taxonomy, words: &super::Translations) -> Self {
         TaxonomyView {
             name: &tax.name,
-            title: super::taxonomy_title(&tax.name),
+            title: words.taxonomy_title(&tax.name),
+            title_in_text: words.taxonomy_in_text(&tax.name),
             url: &tax.url,
         }
     }

@@ -5,7 +5,8 @@
 //
 // Serves SITE_DIR on 127.0.0.1 (a free port) and, in headless Chromium, checks
 // every HTML page at a desktop and a phone width: no horizontal overflow,
-// sidebar placement, skip link on first Tab, no request off 127.0.0.1, no
+// sidebar placement (mirrored in right-to-left pages, whose quote, caption and
+// contents bars must sit on the right), skip link on first Tab, no request off 127.0.0.1, no
 // <script>, all images load, and axe-core (light and dark colour schemes).
 // The Nu Html Checker (vnu.jar) validates all HTML and CSS once.
 // With --a11y-only (for large generated sites), each page gets only the status,
@@ -339,11 +340,13 @@ async function checkKeyboardImagesLayout(page, where, vp) {
       rect: { left: r.left, top: r.top, right: r.right, bottom: r.bottom, width: r.width, height: r.height },
       vw: window.innerWidth,
       vh: window.innerHeight,
+      // The page's own first skip link, in whatever language the page is written.
+      want: ((document.querySelector('a.skip-link') || {}).textContent || '').trim(),
       visibility: getComputedStyle(el).visibility,
       opacity: getComputedStyle(el).opacity,
     };
   });
-  if (check('skip link focused on first Tab', where, skip.text === 'Skip to main content',
+  if (check('skip link focused on first Tab', where, skip.text && skip.text === skip.want,
     `first Tab focused ${skip.text === null ? 'nothing' : JSON.stringify(skip.text)}`)) {
     const r = skip.rect;
     const visible = r.width > 0 && r.height > 0 && r.left >= 0 && r.top >= 0
@@ -380,7 +383,20 @@ async function checkKeyboardImagesLayout(page, where, vp) {
       .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 0.5)
       .slice(0, 5)
       .map((el) => el.tagName.toLowerCase() + (el.id ? `#${el.id}` : '') + (el.className && typeof el.className === 'string' ? `.${el.className.trim().split(/\s+/).join('.')}` : ''));
+    // Bars along the start edge (quotes, captions, contents): on the right in a
+    // right-to-left page, on the left otherwise.
+    const rtl = getComputedStyle(root).direction === 'rtl';
+    const wrongSide = [...document.querySelectorAll('blockquote, figcaption, .toc')]
+      .filter((el) => {
+        const cs = getComputedStyle(el);
+        const [start, end] = rtl ? ['Right', 'Left'] : ['Left', 'Right'];
+        return parseFloat(cs[`border${end}Width`]) > 0 && !(parseFloat(cs[`border${start}Width`]) > 0);
+      })
+      .map((el) => el.tagName.toLowerCase() + (el.className ? `.${el.className}` : ''));
     return {
+      rtl,
+      dir: root.getAttribute('dir'),
+      wrongSide,
       scrollWidth: Math.max(root.scrollWidth, document.body.scrollWidth),
       vw: window.innerWidth,
       wide,
@@ -388,12 +404,21 @@ async function checkKeyboardImagesLayout(page, where, vp) {
       aside: box('aside'),
     };
   });
+  check('html dir matches the direction', where,
+    layout.dir === (layout.rtl ? 'rtl' : 'ltr'), `dir="${layout.dir}", direction ${layout.rtl ? 'rtl' : 'ltr'}`);
+  check('start-edge bars on the start side', where, layout.wrongSide.length === 0,
+    `bar on the end side: ${layout.wrongSide.join(', ')}`);
   check('no horizontal overflow', where, layout.scrollWidth <= layout.vw,
     `scrollWidth ${layout.scrollWidth} > viewport ${layout.vw}; widest: ${layout.wide.join(', ')}`);
   if (check('main and aside present', where, layout.main && layout.aside,
     `main: ${!!layout.main}, aside: ${!!layout.aside}`)) {
     const { main, aside } = layout;
-    if (vp.name === 'desktop') {
+    if (vp.name === 'desktop' && layout.rtl) {
+      // Mirrored: the sidebar is on the left of a right-to-left page.
+      check('sidebar left of main (desktop, rtl)', where,
+        aside.right <= main.left + 0.5 && Math.abs(aside.top - main.top) <= 48,
+        `aside right ${aside.right.toFixed(1)} / top ${aside.top.toFixed(1)}; main left ${main.left.toFixed(1)} / top ${main.top.toFixed(1)}`);
+    } else if (vp.name === 'desktop') {
       check('sidebar right of main (desktop)', where,
         aside.left >= main.right - 0.5 && Math.abs(aside.top - main.top) <= 48,
         `aside left ${aside.left.toFixed(1)} / top ${aside.top.toFixed(1)}; main right ${main.right.toFixed(1)} / top ${main.top.toFixed(1)}`);
@@ -411,7 +436,9 @@ async function check404(browser, base, vp) {
   const resp = await page.goto(`${base}/no-such-page/`, { waitUntil: 'load' });
   check('404 status and page', where, resp && resp.status() === 404, `status ${resp && resp.status()}`);
   const title = await page.title();
-  check('404 page served', where, /not found|404/i.test(title), `title ${JSON.stringify(title)}`);
+  // The site's own 404 page, whatever its language.
+  const own = ((await readFile(path.join(opts.site, '404.html'), 'utf8')).match(/<title>([^<]*)<\/title>/) || [])[1];
+  check('404 page served', where, !!own && title === own.replace(/&amp;/g, '&'), `title ${JSON.stringify(title)}, 404.html has ${JSON.stringify(own)}`);
   check('no request leaves 127.0.0.1', where, offsite.size === 0, `off-site request(s): ${[...offsite].join(', ')}`);
   await context.close();
 }

@@ -260,6 +260,64 @@ fn every_kind_of_edit_rebuilds_to_exactly_what_a_full_build_writes() {
     });
     live.assert_matches_full_build("edit a template");
 
+    // The theme's words: a site translation file, then a change of language.
+    write(
+        &live.path("templates/i18n/en.toml"),
+        "nav_home = \"Front page\"\n",
+    );
+    let report = live.rebuild(Changes {
+        templates: true,
+        ..Changes::default()
+    });
+    assert_eq!(report.rendered, report.pages, "every page shows the word");
+    live.assert_matches_full_build("override a word");
+    let config = fs::read_to_string(live.path("config.toml")).unwrap();
+    write(
+        &live.path("config.toml"),
+        &format!("{config}language = \"de\"\n"),
+    );
+    live.rebuild(Changes {
+        config: true,
+        ..Changes::default()
+    });
+    live.assert_matches_full_build("change the language");
+    write(&live.path("config.toml"), &config);
+    live.rebuild(Changes {
+        config: true,
+        ..Changes::default()
+    });
+    live.assert_matches_full_build("change the language back");
+
+    // A heading whose id the theme takes once the theme writes that id: the Markdown is
+    // rendered again so that the heading gets another.
+    write(
+        &live.path("content/posts/p1.md"),
+        &post("Post 1", "2026-01-01", "\"Odd\"", "## Colophon\n\nBody."),
+    );
+    live.content(&["content/posts/p1.md"]);
+    live.assert_matches_full_build("a heading");
+    let base =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/base.html"))
+            .unwrap()
+            .replace(
+                "<footer class=\"site-footer\">",
+                "<footer class=\"site-footer\" id=\"colophon\">",
+            );
+    write(&live.path("templates/base.html"), &base);
+    live.rebuild(Changes {
+        templates: true,
+        ..Changes::default()
+    });
+    live.assert_matches_full_build("the theme takes the heading's id");
+    let page = fs::read_to_string(live.dir.path().join("posts/p1/index.html")).unwrap();
+    assert_eq!(page.matches("id=\"colophon\"").count(), 1, "{page}");
+    fs::remove_file(live.path("templates/base.html")).unwrap();
+    live.rebuild(Changes {
+        templates: true,
+        ..Changes::default()
+    });
+    live.assert_matches_full_build("the theme gives the id back");
+
     let config = fs::read_to_string(live.path("config.toml")).unwrap();
     write(
         &live.path("config.toml"),

@@ -14,6 +14,7 @@ mod feeds;
 mod fuzz;
 mod harness;
 mod highlight;
+mod i18n;
 mod incremental;
 mod metadata;
 mod output;
