@@ -197,7 +197,10 @@ impl SectionSettings {
                 .page_template
                 .clone()
                 .or_else(|| defaults.page_template.clone()),
-            permalink: self.permalink.clone().or_else(|| defaults.permalink.clone()),
+            permalink: self
+                .permalink
+                .clone()
+                .or_else(|| defaults.permalink.clone()),
             feed: self.feed.or(defaults.feed),
             render: self.render.or(defaults.render),
             transparent: self.transparent.or(defaults.transparent),
@@ -426,9 +429,9 @@ impl Config {
                     let name = t.name.get_ref().trim().to_string();
                     let at = t.name.span().start;
                     if name.is_empty()
-                        || !name
-                            .bytes()
-                            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+                        || !name.bytes().all(|b| {
+                            b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_'
+                        })
                     {
                         return Err(diag(
                             at,
@@ -441,7 +444,9 @@ impl Config {
                     if matches!(name.as_str(), "page" | "archive") {
                         return Err(diag(
                             at,
-                            format!("`/{name}/` is one of Quire's own URLs: name the taxonomy differently"),
+                            format!(
+                                "`/{name}/` is one of Quire's own URLs: name the taxonomy differently"
+                            ),
                         ));
                     }
                     if out.iter().any(|o| o.name == name) {
@@ -515,9 +520,9 @@ impl Config {
             Some(h) => {
                 let path = h.get_ref().trim().trim_matches('/').to_string();
                 if path.is_empty()
-                    || path
-                        .split('/')
-                        .any(|seg| seg.is_empty() || seg == "." || seg == ".." || seg.contains('\\'))
+                    || path.split('/').any(|seg| {
+                        seg.is_empty() || seg == "." || seg == ".." || seg.contains('\\')
+                    })
                 {
                     return Err(diag(
                         h.span().start,

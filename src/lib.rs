@@ -29,8 +29,8 @@ pub mod scaffold;
 pub mod serve;
 pub mod session;
 pub mod site;
-pub mod table;
 pub mod sitemap;
+pub mod table;
 pub mod walk;
 
 pub use error::{Error, Result};

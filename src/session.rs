@@ -241,7 +241,8 @@ impl Session {
         }
         self.links = Some(links.clone());
         // Documents hold their terms per taxonomy: a new list of taxonomies reads them again.
-        let taxonomy_names: Vec<String> = config.taxonomies.iter().map(|t| t.name.clone()).collect();
+        let taxonomy_names: Vec<String> =
+            config.taxonomies.iter().map(|t| t.name.clone()).collect();
         if self.taxonomy_names != taxonomy_names {
             self.sources = None;
             self.taxonomy_names = taxonomy_names;
@@ -250,7 +251,6 @@ impl Session {
         let (theme, documents) = rayon::join(
             || theme_needed.then(|| Theme::load(&root, &links)),
             || self.load_documents(&root, &links, changes),
-
         );
         let (theme, documents) = match (theme.transpose(), documents) {
             (Ok(t), Ok(d)) => (t, d),

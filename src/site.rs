@@ -327,7 +327,10 @@ impl Site {
         let pages: Vec<(&Arc<Document>, String)> = pages
             .into_iter()
             .map(|doc| {
-                let path = doc.path.clone().unwrap_or_else(|| format!("/{}/", doc.slug));
+                let path = doc
+                    .path
+                    .clone()
+                    .unwrap_or_else(|| format!("/{}/", doc.slug));
                 (doc, join_url(base, &path))
             })
             .collect();
@@ -337,13 +340,21 @@ impl Site {
         let url_key = {
             let mut parts = vec![fingerprint::of(&config.base_path)];
             parts.push(fingerprint::of(
-                &config.taxonomies.iter().map(|t| &t.name).collect::<Vec<_>>(),
+                &config
+                    .taxonomies
+                    .iter()
+                    .map(|t| &t.name)
+                    .collect::<Vec<_>>(),
             ));
             for s in &sections {
                 let source = s.doc.as_ref().map(|d| &d.source);
                 parts.push(fingerprint::of(&(&s.url, source, s.settings.render)));
             }
-            for (doc, url) in posts.iter().map(|(d, u, _)| (d, u)).chain(pages.iter().map(|(d, u)| (d, u))) {
+            for (doc, url) in posts
+                .iter()
+                .map(|(d, u, _)| (d, u))
+                .chain(pages.iter().map(|(d, u)| (d, u)))
+            {
                 parts.push(fingerprint::of(&(url, &doc.source, &doc.aliases)));
             }
             fingerprint::combine(&parts)
@@ -403,7 +414,11 @@ impl Site {
                 let map = posts
                     .iter()
                     .map(|(doc, url, _)| (content_path(&doc.source), url.clone()))
-                    .chain(pages.iter().map(|(doc, url)| (content_path(&doc.source), url.clone())))
+                    .chain(
+                        pages
+                            .iter()
+                            .map(|(doc, url)| (content_path(&doc.source), url.clone())),
+                    )
                     .chain(sections.iter().filter_map(|s| {
                         let doc = s.doc.as_ref()?;
                         Some((content_path(&doc.source), s.url.clone()))
@@ -425,7 +440,12 @@ impl Site {
             .collect();
         // Per post, its term indices in each taxonomy.
         let post_terms: Vec<Vec<Vec<usize>>> = (0..posts.len())
-            .map(|p| per_post.iter_mut().map(|t| std::mem::take(&mut t[p])).collect())
+            .map(|p| {
+                per_post
+                    .iter_mut()
+                    .map(|t| std::mem::take(&mut t[p]))
+                    .collect()
+            })
             .collect();
         let mut posts: Vec<Post> = posts
             .into_par_iter()
@@ -505,7 +525,9 @@ impl Site {
             }
         }
         let home = match &config.home_section {
-            HomeSection::All => (0..posts.len()).filter(|&p| posts[p].doc.date.is_some()).collect(),
+            HomeSection::All => (0..posts.len())
+                .filter(|&p| posts[p].doc.date.is_some())
+                .collect(),
             HomeSection::Section(path) => match section_index.get(path.as_str()) {
                 Some(&top) => {
                     let mut all: Vec<usize> = (0..posts.len())
@@ -644,16 +666,25 @@ fn build_sections(config: &Config, documents: &[Arc<Document>], options: &Option
         } else {
             Some(index[path.rfind('/').map_or("", |cut| &path[..cut])])
         };
-        let own = doc.and_then(|d| d.settings.as_deref()).cloned().unwrap_or_default();
+        let own = doc
+            .and_then(|d| d.settings.as_deref())
+            .cloned()
+            .unwrap_or_default();
         let defaults = &config.sections;
         let is_blog = path == "posts";
         let permalink = if is_blog {
-            own.permalink.clone().or_else(|| Some(config.permalink.clone()))
+            own.permalink
+                .clone()
+                .or_else(|| Some(config.permalink.clone()))
         } else {
             own.permalink
                 .clone()
                 .or_else(|| defaults.permalink.clone())
-                .or_else(|| parent.filter(|&p| p != 0).and_then(|p| built[p].settings.permalink.clone()))
+                .or_else(|| {
+                    parent
+                        .filter(|&p| p != 0)
+                        .and_then(|p| built[p].settings.permalink.clone())
+                })
         };
         let settings = Settings {
             sort_by: own.sort_by.or(defaults.sort_by).unwrap_or(SortBy::Date),
@@ -1081,8 +1112,7 @@ mod tests {
             ),
         ])
         .unwrap();
-        let names: Vec<_> = s
-            .taxonomies[0]
+        let names: Vec<_> = s.taxonomies[0]
             .terms
             .iter()
             .map(|t| (t.name.as_str(), t.slug.as_str(), t.posts.len()))
@@ -1106,7 +1136,11 @@ mod tests {
             "title = \"A\"\ndate = 2026-01-01\ntags = [\"C++\", \"C#\", \"c\"]",
         )])
         .unwrap();
-        let mut slugs: Vec<_> = s.taxonomies[0].terms.iter().map(|t| t.slug.as_str()).collect();
+        let mut slugs: Vec<_> = s.taxonomies[0]
+            .terms
+            .iter()
+            .map(|t| t.slug.as_str())
+            .collect();
         slugs.sort();
         assert_eq!(slugs, ["c", "c-2", "c-3"]);
     }

@@ -27,12 +27,17 @@ pub struct Route {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
     /// Page `page` (1-based) of the home list.
-    Home { page: usize },
+    Home {
+        page: usize,
+    },
     Post(usize),
     /// A standalone page.
     Page(usize),
     /// Page `page` of a section's list.
-    Section { section: usize, page: usize },
+    Section {
+        section: usize,
+        page: usize,
+    },
     /// The list of a taxonomy's terms.
     TaxonomyList(usize),
     Term {
@@ -47,7 +52,10 @@ pub enum Target {
         month: Option<usize>,
     },
     /// The redirect from alias number `index` of a document to it.
-    Alias { of: Doc, index: usize },
+    Alias {
+        of: Doc,
+        index: usize,
+    },
 }
 
 /// A document with a URL of its own.
@@ -109,7 +117,11 @@ pub fn pages(site: &Site, config: &Config) -> Result<Vec<Route>> {
     let mut add = |url: String, target: Target, lastmod: Option<Date>, indexable: bool| {
         routes.push((url, target, lastmod, indexable));
     };
-    let lists = |first: &str, items: &[usize], per_page: usize, make: &dyn Fn(usize) -> Target, add: &mut dyn FnMut(String, Target, Option<Date>, bool)| {
+    let lists = |first: &str,
+                 items: &[usize],
+                 per_page: usize,
+                 make: &dyn Fn(usize) -> Target,
+                 add: &mut dyn FnMut(String, Target, Option<Date>, bool)| {
         for page in 1..=page_count(items.len(), per_page) {
             let shown = page_items(items, per_page, page);
             add(page_url(first, page), make(page), newest(shown), true);
@@ -126,7 +138,12 @@ pub fn pages(site: &Site, config: &Config) -> Result<Vec<Route>> {
         add(post.url.clone(), Target::Post(i), modified(post), true);
     }
     for (i, page) in site.pages.iter().enumerate() {
-        add(page.url.clone(), Target::Page(i), page.doc.updated.or(page.doc.date), true);
+        add(
+            page.url.clone(),
+            Target::Page(i),
+            page.doc.updated.or(page.doc.date),
+            true,
+        );
     }
     for (s, section) in site.sections.iter().enumerate().skip(1) {
         if section.settings.render {
@@ -157,7 +174,11 @@ pub fn pages(site: &Site, config: &Config) -> Result<Vec<Route>> {
         }
     }
     add(join_url(base, "/404.html"), Target::NotFound, None, false);
-    let all: Vec<usize> = site.archive.iter().flat_map(|y| y.months.iter().flat_map(|m| m.posts.iter().copied())).collect();
+    let all: Vec<usize> = site
+        .archive
+        .iter()
+        .flat_map(|y| y.months.iter().flat_map(|m| m.posts.iter().copied()))
+        .collect();
     add(
         join_url(base, "/archive/"),
         Target::Archive {
@@ -168,7 +189,11 @@ pub fn pages(site: &Site, config: &Config) -> Result<Vec<Route>> {
         true,
     );
     for (y, year) in site.archive.iter().enumerate() {
-        let in_year: Vec<usize> = year.months.iter().flat_map(|m| m.posts.iter().copied()).collect();
+        let in_year: Vec<usize> = year
+            .months
+            .iter()
+            .flat_map(|m| m.posts.iter().copied())
+            .collect();
         add(
             year.url.clone(),
             Target::Archive {
@@ -195,7 +220,12 @@ pub fn pages(site: &Site, config: &Config) -> Result<Vec<Route>> {
         .iter()
         .enumerate()
         .map(|(i, p)| (Doc::Post(i), &p.doc))
-        .chain(site.pages.iter().enumerate().map(|(i, p)| (Doc::Page(i), &p.doc)));
+        .chain(
+            site.pages
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (Doc::Page(i), &p.doc)),
+        );
     for (of, doc) in docs {
         for (index, alias) in doc.aliases.iter().enumerate() {
             // Validated when the site was assembled.
@@ -207,12 +237,11 @@ pub fn pages(site: &Site, config: &Config) -> Result<Vec<Route>> {
     routes
         .into_iter()
         .map(|(url, target, lastmod, indexable)| {
-            let path = crate::routes::output_path(base, &url).map_err(|problem| {
-                Error::UnsafePath {
+            let path =
+                crate::routes::output_path(base, &url).map_err(|problem| Error::UnsafePath {
                     path: url.clone(),
                     problem,
-                }
-            })?;
+                })?;
             Ok(Route {
                 url,
                 path,

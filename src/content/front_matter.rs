@@ -127,7 +127,10 @@ impl<'de> Deserialize<'de> for TermList {
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<TermList, E> {
                 Ok(TermList::One(v.to_string()))
             }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<TermList, A::Error> {
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<TermList, A::Error> {
                 let mut names = Vec::new();
                 while let Some(name) = seq.next_element::<String>()? {
                     names.push(name);
@@ -154,7 +157,6 @@ impl TermList {
         }
     }
 }
-
 
 impl FrontMatter {
     pub fn date(&self) -> Option<Date> {
@@ -250,7 +252,9 @@ pub fn term_list(format: Format, text: &str, key: &str) -> Result<Option<Vec<Str
     };
     let bad = || ParseError {
         offset: text.find(key).unwrap_or(0),
-        message: format!("`{key}` is a taxonomy: give it a list of names, like `{key} = [\"A\", \"B\"]`"),
+        message: format!(
+            "`{key}` is a taxonomy: give it a list of names, like `{key} = [\"A\", \"B\"]`"
+        ),
     };
     let mut names = match value {
         serde_json::Value::String(s) => vec![s.clone()],

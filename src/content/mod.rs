@@ -171,7 +171,8 @@ impl Document {
             }
         };
 
-        let is_bundle = kind != Kind::Section && source.file_name().is_some_and(|n| n == "index.md");
+        let is_bundle =
+            kind != Kind::Section && source.file_name().is_some_and(|n| n == "index.md");
         let stem = if is_bundle {
             source.parent().and_then(Path::file_name)
         } else {
@@ -282,7 +283,9 @@ impl Document {
             if name == "authors"
                 && let Some(author) = fm.author.as_deref().map(str::trim)
                 && !author.is_empty()
-                && !names.iter().any(|n| crate::site::term_key(n) == crate::site::term_key(author))
+                && !names
+                    .iter()
+                    .any(|n| crate::site::term_key(n) == crate::site::term_key(author))
             {
                 names.insert(0, author.to_string());
             }
@@ -335,8 +338,7 @@ impl Document {
                 .map_err(|e| err_at(split.front_matter_offset + e.offset, e.message))?;
             for key in SETTING_KEYS {
                 if let Some(at) = key_offset(split.front_matter, key) {
-                    let (line, col) =
-                        crate::error::line_col(text, split.front_matter_offset + at);
+                    let (line, col) = crate::error::line_col(text, split.front_matter_offset + at);
                     let shown = text.lines().nth(line - 1).unwrap_or_default().to_owned();
                     settings_at.push((*key, (line, col, shown)));
                 }
@@ -449,7 +451,9 @@ pub fn title_from_folder(section: &str) -> String {
 fn page_path(value: &str) -> std::result::Result<String, String> {
     let trimmed = value.trim().trim_start_matches('/');
     if trimmed.is_empty() {
-        return Err("must name a path under the site, like \"about/team/\", not the site root".into());
+        return Err(
+            "must name a path under the site, like \"about/team/\", not the site root".into(),
+        );
     }
     let mut path = format!("/{trimmed}");
     let last = path.rsplit('/').next().unwrap_or("");
@@ -457,7 +461,9 @@ fn page_path(value: &str) -> std::result::Result<String, String> {
         path.push('/');
     }
     crate::routes::check_url_path(&path).map_err(|problem| {
-        format!("cannot be used: {problem}; write a site path like \"about/team/\", found `{value}`")
+        format!(
+            "cannot be used: {problem}; write a site path like \"about/team/\", found `{value}`"
+        )
     })?;
     Ok(path)
 }
@@ -645,7 +651,8 @@ pub fn scan(root: &Path, links: &crate::walk::Links) -> Result<Scan> {
         match bundle_of(f) {
             Some(b) if f.parent() == Some(&b) && f.file_name().is_some_and(|n| n == "index.md") => {
                 let top = b.parent() == Some(&dir);
-                scan.sources.push((f.clone(), if top { Kind::Page } else { Kind::Post }))
+                scan.sources
+                    .push((f.clone(), if top { Kind::Page } else { Kind::Post }))
             }
             Some(b) => {
                 let rel = f.strip_prefix(&b).unwrap_or(f).to_path_buf();

@@ -20,7 +20,8 @@ use crate::site::{Site, Taxonomy, Term, join_url};
 use crate::table::{Doc, Route, Target, page_count, page_items, page_url};
 pub use theme::{EmbeddedStatic, Theme};
 use views::{
-    NavItem, PageView, Paginator, PostLink, PostSummary, PostView, SectionView, SiteView, TaxonomyView, TermView, Views,
+    NavItem, PageView, Paginator, PostLink, PostSummary, PostView, SectionView, SiteView,
+    TaxonomyView, TermView, Views,
 };
 
 /// Element ids the default theme uses around post content; generated heading ids avoid them
@@ -274,7 +275,11 @@ impl<'a> Renderer<'a> {
             let tax = &site.taxonomies[t];
             nav.push((taxonomy_title(&tax.name), tax.url.clone()));
         }
-        nav.extend(site.pages.iter().map(|p| (p.doc.title.clone(), p.url.clone())));
+        nav.extend(
+            site.pages
+                .iter()
+                .map(|p| (p.doc.title.clone(), p.url.clone())),
+        );
         let views = Views { site, config };
         // `get_section(path="news")` reads any section with all its posts: only when a
         // template calls it, and then every page depends on what it gives.
@@ -416,7 +421,11 @@ impl<'a> Renderer<'a> {
                 _ => "the archive".into(),
             },
             Target::Alias { of, .. } => {
-                format!("the alias `{}` in `{}`", job.url, self.doc(of).source.display())
+                format!(
+                    "the alias `{}` in `{}`",
+                    job.url,
+                    self.doc(of).source.display()
+                )
             }
         }
     }
@@ -459,8 +468,12 @@ impl<'a> Renderer<'a> {
                 self.emit(path, meta, fingerprint::of(&own), || own)
             }
             Target::Home { page } => {
-                let (fp, list) =
-                    self.list(&self.home, &self.site.home, self.config.posts_per_page, page);
+                let (fp, list) = self.list(
+                    &self.home,
+                    &self.site.home,
+                    self.config.posts_per_page,
+                    page,
+                );
                 self.emit(
                     path,
                     self.home_meta(page, list.paginator.total_pages),
@@ -503,8 +516,12 @@ impl<'a> Renderer<'a> {
     /// Page `page` of a section's list.
     fn section(&self, path: &str, s: usize, page: usize) -> Result<(String, u64, Option<Output>)> {
         let section = &self.site.sections[s];
-        let (list_fp, list) =
-            self.list(&section.url, &section.listed, section.settings.paginate_by, page);
+        let (list_fp, list) = self.list(
+            &section.url,
+            &section.listed,
+            section.settings.paginate_by,
+            page,
+        );
         let total = list.paginator.total_pages;
         let which = if page > 1 {
             format!(" (page {page} of {total})")
@@ -1102,8 +1119,16 @@ fn check_templates(theme: &Theme, site: &Site, config: &Config) -> Result<()> {
     let mut errors = Vec::new();
     for s in &site.sections {
         let uses = [
-            ("template", &s.settings.template, s.settings.render && s.parent.is_some()),
-            ("page_template", &s.settings.page_template, !s.pages.is_empty()),
+            (
+                "template",
+                &s.settings.template,
+                s.settings.render && s.parent.is_some(),
+            ),
+            (
+                "page_template",
+                &s.settings.page_template,
+                !s.pages.is_empty(),
+            ),
         ];
         for (key, name, used) in uses {
             if !used || theme.has(name) {

@@ -57,6 +57,16 @@ impl Theme {
         let mut tera = Tera::new();
         tera.autoescape_on(vec![".html", ".xml"]);
         tera.register_filter("date", date_filter);
+        // Tera checks function names when templates are added: `get_section` is known from
+        // the start, and each build replaces this stand-in with one that reads its site.
+        tera.register_function(
+            "get_section",
+            |_: tera::Kwargs, _: &tera::State| -> tera::TeraResult<tera::Value> {
+                Err(tera::Error::message(
+                    "get_section: no site to read sections from",
+                ))
+            },
+        );
         let result = tera.add_raw_templates(sources.iter().map(|(n, (_, s))| (n, s)));
         let ids = sources
             .values()
@@ -353,7 +363,9 @@ impl Theme {
         self.sources
             .keys()
             .map(String::as_str)
-            .filter(|n| !n.starts_with("fragments/") && *n != "base.html" && *n != "components.html")
+            .filter(|n| {
+                !n.starts_with("fragments/") && *n != "base.html" && *n != "components.html"
+            })
             .collect()
     }
 

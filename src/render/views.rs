@@ -349,7 +349,11 @@ impl<'a> Views<'a> {
             content: section.rendered.as_ref().map_or("", |r| r.html.as_str()),
             extra: doc.map(|d| &d.extra),
             count: section.listed.len(),
-            subsections: section.subsections.iter().map(|&c| link(&sections[c])).collect(),
+            subsections: section
+                .subsections
+                .iter()
+                .map(|&c| link(&sections[c]))
+                .collect(),
             ancestors,
             settings: &section.settings,
         }
@@ -364,8 +368,7 @@ fn link(section: &Section) -> SectionLink<'_> {
     }
 }
 
-impl<'a> Views<'a> {
-}
+impl<'a> Views<'a> {}
 
 fn image<'a>(img: &'a ImageRef, config: &Config) -> ImageView<'a> {
     let url = if img.src.starts_with('/') && !img.src.starts_with("//") {

@@ -127,7 +127,10 @@ fn wrong_types_in_front_matter() {
         8,
         "expected a list, like [\"a\", \"b\"]",
     );
-    site.write("content/posts/b.md", "---\ntitle: B\ntags:\n  a: 1\n---\nx\n");
+    site.write(
+        "content/posts/b.md",
+        "---\ntitle: B\ntags:\n  a: 1\n---\nx\n",
+    );
     let e = fails_once(&site, &snap);
     assert_eq!(e.path, "content/posts/b.md", "{e:?}");
     assert_eq!(e.position.map(|p| p.0), Some(4), "{e:?}");

@@ -20,6 +20,7 @@ mod output;
 mod output_paths;
 mod output_safety;
 mod sample;
+mod sections;
 mod serve;
 mod serve_hostile;
 mod serve_safety;

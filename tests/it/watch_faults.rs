@@ -60,7 +60,11 @@ fn posts_in_sitemap(running: &Running) -> Vec<String> {
         // Posts only: not the lists of sections (`/posts/`, `/posts/many/page/2/`), whose
         // URLs are their folders under `content/`.
         .filter(|u| {
-            let folder = running.site.root().join("content").join(u.trim_matches('/'));
+            let folder = running
+                .site
+                .root()
+                .join("content")
+                .join(u.trim_matches('/'));
             !u.contains("/page/") && !folder.is_dir()
         })
         .collect();
