@@ -77,10 +77,12 @@ fn hot(c: &mut Criterion) {
     )
     .expect("the built-in theme");
     let site = quire::site::Site::assemble(&config, &docs, &options).expect("a site");
+    let routes = quire::table::pages(&site, &config).expect("routes");
     let pages = quire::render::render(
         &theme,
         &site,
         &config,
+        &routes,
         &Default::default(),
         None,
         false,
@@ -97,6 +99,7 @@ fn hot(c: &mut Criterion) {
                 &theme,
                 &site,
                 &config,
+                &routes,
                 &Default::default(),
                 None,
                 false,
