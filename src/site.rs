@@ -548,7 +548,14 @@ impl Site {
         }
         for s in &mut sections {
             if let Some(doc) = &s.doc {
-                s.rendered = Some(render_markdown(memo, doc, None, base, content_links, options));
+                s.rendered = Some(render_markdown(
+                    memo,
+                    doc,
+                    None,
+                    base,
+                    content_links,
+                    options,
+                ));
             }
         }
         let home = match &config.home_section {

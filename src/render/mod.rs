@@ -1088,7 +1088,6 @@ fn register_get_section(tera: &mut Tera, site: &Site, views: &Views) -> u64 {
     fingerprint::combine(&parts)
 }
 
-
 /// Every template the site's sections name must exist: a missing one is an error at the
 /// `_index.md` line that names it (or at `[sections]` in `config.toml`).
 fn check_templates(theme: &Theme, site: &Site, config: &Config) -> Result<()> {

@@ -109,6 +109,16 @@ impl Theme {
         // English until a build registers its language's (`Translations::register`), so that
         // the templates validate and render on their own.
         Arc::new(Translations::new(&tables, i18n::FALLBACK)).register(&mut tera);
+        // Tera checks function names when templates are added: `get_section` is known from
+        // the start, and each build replaces this stand-in with one that reads its site.
+        tera.register_function(
+            "get_section",
+            |_: tera::Kwargs, _: &tera::State| -> tera::TeraResult<tera::Value> {
+                Err(tera::Error::message(
+                    "get_section: no site to read sections from",
+                ))
+            },
+        );
         let result = tera.add_raw_templates(sources.iter().map(|(n, (_, s))| (n, s)));
         let ids = sources
             .values()

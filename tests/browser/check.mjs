@@ -2,6 +2,7 @@
 // Browser checks for a site built by Quire.
 //
 //   node tests/browser/check.mjs SITE_DIR [--screenshots DIR] [--update-docs] [--a11y-only]
+//                                [--shoot NAME=/path/]...
 //
 // Serves SITE_DIR on 127.0.0.1 (a free port) and, in headless Chromium, checks
 // every HTML page at a desktop and a phone width: no horizontal overflow,
@@ -42,11 +43,11 @@ const DOCS_MAX_BYTES = 400 * 1024;
 
 function usage(msg) {
   if (msg) console.error(`check.mjs: ${msg}`);
-  console.error('usage: node tests/browser/check.mjs SITE_DIR [--screenshots DIR] [--update-docs] [--a11y-only]');
+  console.error('usage: node tests/browser/check.mjs SITE_DIR [--screenshots DIR] [--update-docs] [--a11y-only] [--shoot NAME=/path/]...');
   process.exit(2);
 }
 
-const opts = { site: null, screenshots: null, updateDocs: false, a11yOnly: false };
+const opts = { site: null, screenshots: null, updateDocs: false, a11yOnly: false, shoot: [] };
 {
   const argv = process.argv.slice(2);
   for (let i = 0; i < argv.length; i++) {
@@ -60,6 +61,8 @@ const opts = { site: null, screenshots: null, updateDocs: false, a11yOnly: false
       opts.updateDocs = true;
     } else if (a === '--a11y-only') {
       opts.a11yOnly = true;
+    } else if (a === '--shoot') {
+      opts.shoot.push(shootTarget(argv[++i]));
     } else if (a === '-h' || a === '--help') {
       usage();
     } else if (a.startsWith('-')) {
@@ -71,6 +74,14 @@ const opts = { site: null, screenshots: null, updateDocs: false, a11yOnly: false
     }
   }
   if (!opts.site) usage('missing SITE_DIR');
+}
+
+/** `--shoot NAME=/path/`: one more page to photograph with --screenshots (the worked example's
+ * section pages); the sample's home and post pages are photographed whatever is given. */
+function shootTarget(arg) {
+  const m = /^([\w-]+)=(\/.*)$/.exec(arg || '');
+  if (!m) usage('--shoot needs NAME=/path/');
+  return [m[1], m[2]];
 }
 
 // ---------------------------------------------------------------- results
@@ -525,7 +536,7 @@ async function main() {
     const shotPost = withLead.includes(breaking) ? breaking : (withLead[0] || (posts[0] && urlFor(posts[0])));
 
     if (opts.screenshots) {
-      const targets = [['home', '/'], ['post', shotPost]].filter(([, p]) => p);
+      const targets = [['home', '/'], ['post', shotPost], ...opts.shoot].filter(([, p]) => p);
       for (const [name, p] of targets) {
         for (const vp of VIEWPORTS) {
           for (const scheme of SCHEMES) {

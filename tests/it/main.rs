@@ -22,6 +22,7 @@ mod output_paths;
 mod output_safety;
 mod route_table;
 mod sample;
+mod sections;
 mod serve;
 mod serve_hostile;
 mod serve_safety;
