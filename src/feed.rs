@@ -131,6 +131,23 @@ pub fn feeds(
 /// are rendered ([`Specs::paths`]) and for [`feeds`].
 pub struct Specs(Vec<Spec>);
 
+impl crate::generate::Generator for Specs {
+    fn claims(&self) -> Vec<(String, crate::routes::Owner)> {
+        self.paths()
+            .map(|(path, page)| (path, crate::routes::Owner::Feed(page.to_string())))
+            .collect()
+    }
+
+    fn generate(
+        &self,
+        input: &crate::generate::Input,
+        previous: &HashMap<String, u64>,
+        emit: Option<crate::render::Emit>,
+    ) -> crate::error::Result<crate::generate::Generated> {
+        feeds(input.site, input.config, self, input.posts, previous, emit)
+    }
+}
+
 impl Specs {
     /// Every feed's output path, with the URL of the page it mirrors.
     pub fn paths(&self) -> impl Iterator<Item = (String, &str)> {

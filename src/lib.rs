@@ -20,6 +20,7 @@ pub mod content;
 pub mod error;
 pub mod feed;
 pub mod fingerprint;
+pub mod generate;
 pub mod highlight;
 pub mod html;
 pub mod markdown;

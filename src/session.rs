@@ -19,6 +19,7 @@ use crate::config::Config;
 use crate::content::{self, Document, Scan};
 use crate::error::{Error, Result};
 use crate::fingerprint;
+use crate::generate::Generator;
 use crate::output::{Copy, Output};
 use crate::render::{self, EmbeddedStatic, Theme};
 use crate::routes::{Claims, Owner};
@@ -160,8 +161,10 @@ pub struct Session {
     /// Output path -> fingerprint, for every page and file of the last successful build.
     pages: HashMap<String, u64>,
     assets: HashMap<String, u64>,
-    /// Feeds, sitemap and robots.txt: fingerprints of their bytes.
+    /// Feeds, sitemap and robots.txt written: fingerprints of what they hold.
     generated: HashMap<String, u64>,
+    /// Every file the generators made last time, those a static file replaced included.
+    made: HashMap<String, u64>,
     /// Nothing will be rebuilt, so each document's source can go once rendered.
     once: bool,
     /// Where symbolic links could lead in the last build: when `allow_symlinks_outside`
@@ -185,6 +188,7 @@ impl Session {
             pages: HashMap::new(),
             assets: HashMap::new(),
             generated: HashMap::new(),
+            made: HashMap::new(),
             once: false,
             links: None,
             taxonomy_names: Vec::new(),
@@ -304,12 +308,14 @@ impl Session {
         // share a path, whichever is written last.
         let (assets, mut update, mut claims) = self.assets(&root, &links, &site, &config)?;
         // The generated files are made after the pages, but their paths are known now.
-        let feeds = crate::feed::specs(&site, &config, &words)?;
-        for (path, page) in feeds.paths() {
-            claims.claim(path, Owner::Feed(page.to_string()));
-        }
-        for path in ["sitemap.xml", "robots.txt"] {
-            claims.claim(path.to_string(), Owner::Generated);
+        let generators: Vec<Box<dyn Generator>> = vec![
+            Box::new(crate::feed::specs(&site, &config, &words)?),
+            Box::new(crate::sitemap::Sitemap),
+        ];
+        for generator in &generators {
+            for (path, owner) in generator.claims() {
+                claims.claim(path, owner);
+            }
         }
         let claims = claims.into_result()?;
         timings.push(("assets", start.elapsed()));
@@ -330,12 +336,14 @@ impl Session {
         let rendered = pages.rendered;
         update.outputs.extend(pages.changed);
         update.fragments = pages.fragments;
-        let (generated, changed) = self.generated(
-            &site,
-            &config,
-            &routes,
-            &feeds,
-            &pages.post_fingerprints,
+        let (generated, made, changed) = self.generated(
+            &generators,
+            &crate::generate::Input {
+                site: &site,
+                config: &config,
+                routes: &routes,
+                posts: &pages.post_fingerprints,
+            },
             &assets,
             emit,
         )?;
@@ -403,6 +411,7 @@ impl Session {
         self.files = assets.keys().chain(generated.keys()).cloned().collect();
         self.assets = assets;
         self.generated = generated;
+        self.made = made;
         self.routes = routes;
         Ok(report)
     }
@@ -414,65 +423,58 @@ impl Session {
         self.pages.clear();
         self.assets.clear();
         self.generated.clear();
+        self.made.clear();
     }
 
-    /// The files made from the whole site rather than from one template: feeds, sitemap and
-    /// robots.txt. They are made on every build (they are cheap and pure) and returned only
-    /// when their bytes changed (unless they went to `emit`). A static file of the same path (a
-    /// site's own `static/robots.txt`) wins. Returns every generated file's fingerprint, and
+    /// The files made from the whole site rather than from one template: each generator's
+    /// (feeds, sitemap and robots.txt). They are made on every build from what they read
+    /// (cheap and pure), and returned only when their fingerprint changed (unless they went
+    /// to `emit`). A static file of the same path (a site's own `static/robots.txt`) wins.
+    /// Returns the fingerprints of the generated files written, of every file the generators
+    /// made (a static file's path included: that is what they compare with next time), and
     /// the changed files.
-    #[allow(clippy::too_many_arguments)]
     fn generated(
         &self,
-        site: &Site,
-        config: &Config,
-        routes: &[crate::table::Route],
-        feeds: &crate::feed::Specs,
-        post_fps: &[crate::render::PostFingerprints],
+        generators: &[Box<dyn Generator>],
+        input: &crate::generate::Input,
         assets: &HashMap<String, u64>,
         emit: Option<render::Emit>,
-    ) -> Result<(HashMap<String, u64>, Vec<Output>)> {
-        // The sitemap is skipped when its list is unchanged, unless one of its files was not
-        // written last time (a static file of that name has since been removed).
-        let sitemap_files = ["sitemap.xml", "robots.txt"];
-        let missing = sitemap_files
-            .iter()
-            .any(|p| !assets.contains_key(*p) && !self.generated.contains_key(*p));
-        let previous = if missing {
-            None
-        } else {
-            self.generated.get("sitemap.xml").copied()
-        };
+    ) -> Result<(HashMap<String, u64>, HashMap<String, u64>, Vec<Output>)> {
         // A static file of the same path wins over a generated one.
         let emit_unless_static = |o: Output| match emit {
             Some(emit) if !assets.contains_key(&o.path) => emit(o),
             _ => Ok(()),
         };
-        let emit_feeds: Option<render::Emit> = emit.map(|_| &emit_unless_static as render::Emit);
-        let (feeds, (sitemap_fp, sitemap)) = rayon::join(
-            || crate::feed::feeds(site, config, feeds, post_fps, &self.generated, emit_feeds),
-            || crate::sitemap::sitemap(routes, config, previous),
-        );
-        let (feeds, feed_fps) = feeds?;
-        let mut all = HashMap::new();
-        // Feeds and the sitemap come fingerprinted by their inputs, and only when those
-        // changed; a static file of the same name wins.
-        for (path, fp) in feed_fps {
-            if !assets.contains_key(&path) {
-                all.insert(path, fp);
-            }
-        }
-        for path in sitemap_files {
-            if !assets.contains_key(path) {
-                all.insert(path.to_string(), sitemap_fp);
-            }
-        }
-        let changed = feeds
-            .into_iter()
-            .chain(sitemap)
-            .filter(|o| !assets.contains_key(&o.path))
+        let emit: Option<render::Emit> = emit.map(|_| &emit_unless_static as render::Emit);
+        // What each generator made last time, except files a static file replaced then and
+        // no longer does: those must be made again, whatever their inputs.
+        let previous: HashMap<String, u64> = self
+            .made
+            .iter()
+            .filter(|(p, _)| self.generated.contains_key(*p) || assets.contains_key(*p))
+            .map(|(p, fp)| (p.clone(), *fp))
             .collect();
-        Ok((all, changed))
+        let results: Vec<Result<crate::generate::Generated>> = generators
+            .par_iter()
+            .map(|g| g.generate(input, &previous, emit))
+            .collect();
+        let mut made = HashMap::new();
+        let mut changed = Vec::new();
+        for result in results {
+            let (outputs, fingerprints) = result?;
+            made.extend(fingerprints);
+            changed.extend(
+                outputs
+                    .into_iter()
+                    .filter(|o| !assets.contains_key(&o.path)),
+            );
+        }
+        let written = made
+            .iter()
+            .filter(|(p, _)| !assets.contains_key(*p))
+            .map(|(p, fp)| (p.clone(), *fp))
+            .collect();
+        Ok((written, made, changed))
     }
 
     /// Every document, reading only what changed. Modified sources are re-read; creations,

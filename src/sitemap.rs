@@ -9,6 +9,38 @@ use crate::output::Output;
 use crate::site::join_url;
 use crate::table::Route;
 
+/// The sitemap and robots.txt as a [`Generator`](crate::generate::Generator).
+pub struct Sitemap;
+
+const FILES: [&str; 2] = ["sitemap.xml", "robots.txt"];
+
+impl crate::generate::Generator for Sitemap {
+    fn claims(&self) -> Vec<(String, crate::routes::Owner)> {
+        FILES
+            .iter()
+            .map(|p| (p.to_string(), crate::routes::Owner::Generated))
+            .collect()
+    }
+
+    fn generate(
+        &self,
+        input: &crate::generate::Input,
+        previous: &foldhash::HashMap<String, u64>,
+        emit: Option<crate::render::Emit>,
+    ) -> crate::error::Result<crate::generate::Generated> {
+        // Made again unless both files were made last time from the same list.
+        let last = match FILES.map(|p| previous.get(p)) {
+            [Some(a), Some(b)] if a == b => Some(*a),
+            _ => None,
+        };
+        let (fp, mut outputs) = sitemap(input.routes, input.config, last);
+        if let Some(emit) = emit {
+            outputs.drain(..).try_for_each(emit)?;
+        }
+        Ok((outputs, FILES.map(|p| (p.to_string(), fp)).to_vec()))
+    }
+}
+
 /// `sitemap.xml` and `robots.txt`, with a fingerprint of what they list: every indexable route
 /// of the table (`Route::indexable`) with its `lastmod`. When that equals `previous`, nothing
 /// is written out (the files would be the same).
