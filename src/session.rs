@@ -68,6 +68,9 @@ impl std::fmt::Debug for Progress {
     }
 }
 
+/// Output path -> fingerprint.
+type Fingerprints = HashMap<String, u64>;
+
 /// What changed since the last build, as the watcher saw it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Changes {
@@ -439,7 +442,7 @@ impl Session {
         input: &crate::generate::Input,
         assets: &HashMap<String, u64>,
         emit: Option<render::Emit>,
-    ) -> Result<(HashMap<String, u64>, HashMap<String, u64>, Vec<Output>)> {
+    ) -> Result<(Fingerprints, Fingerprints, Vec<Output>)> {
         // A static file of the same path wins over a generated one.
         let emit_unless_static = |o: Output| match emit {
             Some(emit) if !assets.contains_key(&o.path) => emit(o),
