@@ -699,6 +699,10 @@ fn build_sections(config: &Config, documents: &[Arc<Document>], options: &Option
     for p in above {
         paths.entry(p).or_insert(None);
     }
+    let home_section = match &config.home_section {
+        HomeSection::Section(path) => Some(path.as_str()),
+        HomeSection::All => None,
+    };
     let mut built: Vec<Built> = Vec::with_capacity(paths.len());
     let mut index: HashMap<&str, usize> = HashMap::new();
     for (path, doc) in paths {
@@ -745,7 +749,12 @@ fn build_sections(config: &Config, documents: &[Arc<Document>], options: &Option
                 .unwrap_or_else(|| "post.html".into()),
             permalink,
             feed: own.feed.or(defaults.feed).unwrap_or(false),
-            render: own.render.or(defaults.render).unwrap_or(true),
+            // The home page is the list of the section it shows: that section's own list
+            // would repeat it page for page, so it is written only when asked for.
+            render: own
+                .render
+                .or(defaults.render)
+                .unwrap_or(Some(path) != home_section),
             transparent: own.transparent.or(defaults.transparent).unwrap_or(false),
         };
         let own_path = if path.is_empty() {
