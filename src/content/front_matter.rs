@@ -273,22 +273,7 @@ pub fn section_settings(
     format: Format,
     text: &str,
 ) -> Result<crate::config::RawSectionSettings, ParseError> {
-    match format {
-        Format::Toml => toml::from_str(text).map_err(|e| ParseError {
-            offset: e.span().map_or(0, |s| s.start),
-            message: crate::error::plain_types(e.message().trim()),
-        }),
-        Format::Yaml if text.trim().is_empty() => Ok(Default::default()),
-        Format::Yaml => serde_saphyr::from_str(text).map_err(|e| {
-            let (line, col) = e
-                .location()
-                .map_or((1, 1), |l| (l.line() as usize, l.column() as usize));
-            ParseError {
-                offset: yaml_offset(text, line, col),
-                message: crate::error::plain_types(&yaml_message(&e)),
-            }
-        }),
-    }
+    deserialize(format, text)
 }
 
 /// A front matter parse error, positioned relative to the front matter text.
@@ -306,25 +291,30 @@ pub fn parse(format: Format, text: &str) -> Result<FrontMatter, ParseError> {
 }
 
 fn parse_raw(format: Format, text: &str) -> Result<FrontMatter, ParseError> {
+    deserialize(format, text)
+}
+
+/// Front matter `text` read into `T`, errors placed in it (an empty YAML text is `T`'s
+/// default).
+fn deserialize<T: serde::de::DeserializeOwned + Default>(
+    format: Format,
+    text: &str,
+) -> Result<T, ParseError> {
     match format {
         Format::Toml => toml::from_str(text).map_err(|e| ParseError {
             offset: e.span().map_or(0, |s| s.start),
             message: crate::error::plain_types(e.message().trim()),
         }),
-        Format::Yaml => {
-            if text.trim().is_empty() {
-                return Ok(FrontMatter::default());
+        Format::Yaml if text.trim().is_empty() => Ok(T::default()),
+        Format::Yaml => serde_saphyr::from_str(text).map_err(|e| {
+            let (line, col) = e
+                .location()
+                .map_or((1, 1), |l| (l.line() as usize, l.column() as usize));
+            ParseError {
+                offset: yaml_offset(text, line, col),
+                message: crate::error::plain_types(&yaml_message(&e)),
             }
-            serde_saphyr::from_str(text).map_err(|e| {
-                let (line, col) = e
-                    .location()
-                    .map_or((1, 1), |l| (l.line() as usize, l.column() as usize));
-                ParseError {
-                    offset: yaml_offset(text, line, col),
-                    message: crate::error::plain_types(&yaml_message(&e)),
-                }
-            })
-        }
+        }),
     }
 }
 
