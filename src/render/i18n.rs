@@ -138,6 +138,32 @@ enum Piece<'a> {
     Arg(&'a str),
 }
 
+/// `s` escaped for HTML as Tera escapes (`&`, `<`, `>`, `"`, `'`), onto `out`.
+fn push_escaped(out: &mut String, s: &str) {
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let with = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        out.push_str(with);
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
+}
+
+/// [`push_escaped`] into a new string.
+fn escaped(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    push_escaped(&mut out, s);
+    out
+}
+
 fn parse_template(text: &str) -> std::result::Result<Vec<Piece<'_>>, String> {
     let mut out = Vec::new();
     let mut rest = text;
@@ -252,6 +278,9 @@ pub struct Translations {
     /// Keys the language lacks (falling back to English), as messages.
     warnings: Vec<String>,
     fingerprint: u64,
+    /// Every text without placeholders, escaped once: what `t(key=…)` gives without
+    /// arguments (most calls: labels on every page), with no work per call.
+    constant: foldhash::HashMap<String, Value>,
 }
 
 /// A value given to a placeholder: text, and whether it is HTML already (a safe string).
@@ -315,14 +344,30 @@ impl Translations {
             }
         }
         let fingerprint = crate::fingerprint::of(&(language, &own, &english));
-        Translations {
+        let mut words = Translations {
             language: language.to_string(),
             own,
             english,
             english_shown,
             warnings,
             fingerprint,
+            constant: Default::default(),
+        };
+        let keys: Vec<String> = words
+            .english
+            .keys()
+            .chain(words.own.keys())
+            .cloned()
+            .collect();
+        for key in keys {
+            if let Some(Entry::Text(t)) = words.get(&key)
+                && !t.contains(['{', '}'])
+            {
+                let value = Value::safe_string(&escaped(t));
+                words.constant.insert(key, value);
+            }
         }
+        words
     }
 
     /// The built-in theme's words for `language`.
@@ -391,10 +436,7 @@ impl Translations {
         let mut out = String::with_capacity(template.len() + 16);
         let push = |s: &str, escape: bool, out: &mut String| {
             if escape {
-                let mut buf = Vec::with_capacity(s.len());
-                // Writing to a Vec cannot fail.
-                let _ = tera::escape_html(s, &mut buf);
-                out.push_str(&String::from_utf8_lossy(&buf));
+                push_escaped(out, s);
             } else {
                 out.push_str(s);
             }
@@ -483,6 +525,11 @@ impl Translations {
 
     fn call(&self, kwargs: &Kwargs) -> tera::TeraResult<Value> {
         let key: &str = kwargs.must_get("key")?;
+        if let Some(value) = self.constant.get(key)
+            && kwargs.iter().all(|(name, _)| name.as_str() == Some("key"))
+        {
+            return Ok(value.clone());
+        }
         let count = match kwargs.get::<Value>("count")? {
             None => None,
             Some(v) => Some(
@@ -514,13 +561,11 @@ impl Translations {
         if self.get(key).is_none()
             && let Some(d) = default
         {
-            let mut buf = Vec::new();
             let text = d.as_str().map_or_else(|| d.to_string(), str::to_owned);
             if d.is_safe() && d.is_string() {
                 return Ok(Value::safe_string(&text));
             }
-            let _ = tera::escape_html(&text, &mut buf);
-            return Ok(Value::safe_string(&String::from_utf8_lossy(&buf)));
+            return Ok(Value::safe_string(&escaped(&text)));
         }
         self.text(key, count, &args, true)
             .map(|s| Value::safe_string(&s))
