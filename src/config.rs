@@ -225,6 +225,19 @@ pub struct BreakingNews {
     pub url: Option<String>,
 }
 
+/// The keys of a section's settings (in `[sections]` and `_index.md`).
+pub const SETTING_KEYS: &[&str] = &[
+    "sort_by",
+    "paginate_by",
+    "template",
+    "page_template",
+    "permalink",
+    "feed",
+    "generate_feeds",
+    "render",
+    "transparent",
+];
+
 const KNOWN_KEYS: &[&str] = &[
     "title",
     "tagline",
@@ -277,7 +290,7 @@ struct RawConfig {
     #[serde(default)]
     taxonomies: Option<toml::Spanned<Vec<RawTaxonomy>>>,
     #[serde(default)]
-    sections: Option<toml::Spanned<RawSections>>,
+    sections: Option<toml::Spanned<RawSectionSettings>>,
     #[serde(default)]
     home_section: Option<toml::Spanned<String>>,
     #[serde(default)]
@@ -296,20 +309,6 @@ struct RawTaxonomy {
     sort_by: Option<toml::Spanned<String>>,
     #[serde(default)]
     render: Option<bool>,
-}
-
-/// `[sections]`: the section settings, and nothing else.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSections {
-    sort_by: Option<String>,
-    paginate_by: Option<i64>,
-    template: Option<String>,
-    page_template: Option<String>,
-    permalink: Option<String>,
-    feed: Option<bool>,
-    render: Option<bool>,
-    transparent: Option<bool>,
 }
 
 fn default_language() -> String {
@@ -332,11 +331,25 @@ impl Config {
         };
         let table = toml::de::DeTable::parse(text)
             .map_err(|e| diag(e.span().map_or(0, |s| s.start), e.message().to_string()))?;
-        for (key, _) in table.get_ref() {
+        // `[sections]` takes the section settings and nothing else (an `_index.md` may hold
+        // other keys: it is front matter too).
+        let sections = table
+            .get_ref()
+            .get("sections")
+            .and_then(|v| match v.get_ref() {
+                toml::de::DeValue::Table(t) => Some(t),
+                _ => None,
+            });
+        let keys = table.get_ref().keys().map(|k| (k, KNOWN_KEYS));
+        let section_keys = sections
+            .into_iter()
+            .flat_map(|t| t.keys())
+            .map(|k| (k, SETTING_KEYS));
+        for (key, known) in keys.chain(section_keys) {
             let name: &str = key.get_ref();
-            if !KNOWN_KEYS.contains(&name) {
+            if !known.contains(&name) {
                 let mut msg = format!("unknown key `{name}`");
-                if let Some(best) = closest(name, KNOWN_KEYS) {
+                if let Some(best) = closest(name, known) {
                     msg.push_str(&format!(" (did you mean `{best}`?)"));
                 }
                 return Err(diag(key.span().start, msg));
@@ -495,18 +508,7 @@ impl Config {
             None => SectionSettings::default(),
             Some(s) => {
                 let at = s.span().start;
-                let r = s.into_inner();
-                let raw_settings = RawSectionSettings {
-                    sort_by: r.sort_by,
-                    paginate_by: r.paginate_by,
-                    template: r.template,
-                    page_template: r.page_template,
-                    permalink: r.permalink,
-                    feed: r.feed,
-                    render: r.render,
-                    transparent: r.transparent,
-                };
-                raw_settings.check().map_err(|e| {
+                s.into_inner().check().map_err(|e| {
                     let key_at = text[at..]
                         .find(&format!("\n{}", e.key))
                         .map_or(at, |i| at + i + 1);
@@ -723,6 +725,25 @@ mod tests {
 
     fn parse(text: &str) -> Result<Config> {
         Config::parse(text, Path::new("config.toml"))
+    }
+
+    #[test]
+    fn sections_take_only_section_settings() {
+        let c = parse(
+            "title = \"T\"\nbase_url = \"https://e.org/\"\n[sections]\nsort_by = \"title\"\ngenerate_feeds = true\n",
+        )
+        .unwrap();
+        assert_eq!(c.sections.sort_by, Some(SortBy::Title));
+        assert_eq!(c.sections.feed, Some(true));
+        let err = parse(
+            "title = \"T\"\nbase_url = \"https://e.org/\"\n[sections]\nsort_bu = \"title\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.starts_with("config.toml:4:1: unknown key `sort_bu` (did you mean `sort_by`?)"),
+            "{err}"
+        );
     }
 
     #[test]

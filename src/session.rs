@@ -177,8 +177,6 @@ pub struct Session {
     taxonomy_names: Vec<String>,
     /// The route table of the last successful build.
     routes: Vec<crate::table::Route>,
-    /// Output paths of the last successful build's files that are not pages.
-    files: BTreeSet<String>,
 }
 
 impl Session {
@@ -196,7 +194,6 @@ impl Session {
             links: None,
             taxonomy_names: Vec::new(),
             routes: Vec::new(),
-            files: BTreeSet::new(),
         }
     }
 
@@ -220,8 +217,12 @@ impl Session {
 
     /// Every other file of the last successful build: static and bundle files, theme assets,
     /// feeds, sitemap and robots.txt.
-    pub fn files(&self) -> &BTreeSet<String> {
-        &self.files
+    pub fn files(&self) -> BTreeSet<&str> {
+        self.assets
+            .keys()
+            .chain(self.generated.keys())
+            .map(String::as_str)
+            .collect()
     }
 
     /// Build what `changes` affect and hand the result to `write`, which returns the number of
@@ -411,7 +412,6 @@ impl Session {
             warnings: words.warnings().to_vec(),
         };
         self.pages = pages.fingerprints;
-        self.files = assets.keys().chain(generated.keys()).cloned().collect();
         self.assets = assets;
         self.generated = generated;
         self.made = made;

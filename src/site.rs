@@ -66,6 +66,10 @@ pub struct Section {
     pub pages: Vec<usize>,
     /// What its list shows: its pages and those of its transparent subsections, in its order.
     pub listed: Vec<usize>,
+    /// Hidden: it or a section above it is a draft (and drafts are not built).
+    pub draft: bool,
+    /// The URL path of its pages' default permalinks: `/news/world/` (without the base path).
+    own_path: String,
 }
 
 /// A section's settings with every default applied.
@@ -584,7 +588,7 @@ impl Site {
             archive: build_archive(&config.base_path, &posts),
             posts,
             pages,
-            sections: sections.into_iter().map(Built::into_section).collect(),
+            sections,
             taxonomies,
             home,
         })
@@ -592,7 +596,7 @@ impl Site {
 }
 
 /// Whether section `s` is `top` or below it.
-fn is_within(sections: &[Built], mut s: usize, top: usize) -> bool {
+fn is_within(sections: &[Section], mut s: usize, top: usize) -> bool {
     loop {
         if s == top {
             return true;
@@ -609,12 +613,9 @@ fn sort_pages(list: &mut [usize], by: SortBy, posts: &[Post]) {
     match by {
         // Indices follow the newest-first order already.
         SortBy::Date => list.sort_unstable(),
-        SortBy::Title => list.sort_by(|&a, &b| {
-            let (a, b) = (&posts[a].doc, &posts[b].doc);
-            a.title
-                .to_lowercase()
-                .cmp(&b.title.to_lowercase())
-                .then_with(|| a.source.cmp(&b.source))
+        SortBy::Title => list.sort_by_cached_key(|&p| {
+            let doc = &posts[p].doc;
+            (doc.title.to_lowercase(), doc.source.clone())
         }),
         SortBy::Weight => list.sort_by(|&a, &b| {
             let (a, b) = (&posts[a].doc, &posts[b].doc);
@@ -633,46 +634,10 @@ fn sort_term(list: &mut [usize], by: TermOrder, posts: &[Post]) {
     }
 }
 
-/// A section while the site is assembled.
-struct Built {
-    path: String,
-    doc: Option<Arc<Document>>,
-    title: String,
-    url: String,
-    /// The URL path of its pages' default permalinks: `/news/world/` (without the base path).
-    own_path: String,
-    settings: Settings,
-    weight: i64,
-    draft: bool,
-    parent: Option<usize>,
-    subsections: Vec<usize>,
-    pages: Vec<usize>,
-    listed: Vec<usize>,
-    rendered: Option<Arc<Rendered>>,
-}
-
-impl Built {
-    fn into_section(self) -> Section {
-        Section {
-            path: self.path,
-            doc: self.doc,
-            title: self.title,
-            url: self.url,
-            rendered: self.rendered,
-            settings: self.settings,
-            weight: self.weight,
-            parent: self.parent,
-            subsections: self.subsections,
-            pages: self.pages,
-            listed: self.listed,
-        }
-    }
-}
-
 /// Every section: each folder with an `_index.md` or a page, and the folders above them; the
 /// top of `content/` first, then by path. Settings resolved (the section's own, then
 /// `[sections]`, then Quire's), drafts marked (a draft section hides everything below it).
-fn build_sections(config: &Config, documents: &[Arc<Document>], options: &Options) -> Vec<Built> {
+fn build_sections(config: &Config, documents: &[Arc<Document>], options: &Options) -> Vec<Section> {
     let mut paths: std::collections::BTreeMap<&str, Option<&Arc<Document>>> =
         std::collections::BTreeMap::new();
     paths.insert("", None);
@@ -703,7 +668,7 @@ fn build_sections(config: &Config, documents: &[Arc<Document>], options: &Option
         HomeSection::Section(path) => Some(path.as_str()),
         HomeSection::All => None,
     };
-    let mut built: Vec<Built> = Vec::with_capacity(paths.len());
+    let mut built: Vec<Section> = Vec::with_capacity(paths.len());
     let mut index: HashMap<&str, usize> = HashMap::new();
     for (path, doc) in paths {
         let parent = if path.is_empty() {
@@ -776,7 +741,7 @@ fn build_sections(config: &Config, documents: &[Arc<Document>], options: &Option
             None => crate::content::title_from_folder(path),
         };
         index.insert(path, built.len());
-        built.push(Built {
+        built.push(Section {
             path: path.to_string(),
             doc: doc.cloned(),
             title,
@@ -943,7 +908,7 @@ fn reserved_urls(config: &Config) -> Vec<String> {
 
 fn check_unique_urls(
     config: &Config,
-    sections: &[Built],
+    sections: &[Section],
     posts: &[(&Arc<Document>, String, usize)],
     pages: &[(&Arc<Document>, String)],
     errors: &mut Vec<Error>,
@@ -951,7 +916,7 @@ fn check_unique_urls(
     let reserved = reserved_urls(config);
     // A section's list (and its `page/N/` pages) takes its URL; told as its `_index.md`, or
     // its folder when it has none.
-    let mut section_urls: HashMap<&str, &Built> = HashMap::new();
+    let mut section_urls: HashMap<&str, &Section> = HashMap::new();
     for s in sections.iter().skip(1).filter(|s| s.settings.render) {
         if reserved.contains(&s.url) {
             errors.push(Error::Source(Diagnostic::new(
@@ -1069,7 +1034,7 @@ fn check_unique_urls(
 }
 
 /// How messages name a section: its `_index.md`, or its folder.
-fn section_source(s: &Built) -> std::path::PathBuf {
+fn section_source(s: &Section) -> std::path::PathBuf {
     match &s.doc {
         Some(d) => d.source.clone(),
         None => std::path::Path::new("content").join(&s.path),

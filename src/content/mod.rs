@@ -291,7 +291,7 @@ impl Document {
         if kind == Kind::Section {
             let raw = front_matter::section_settings(split.format, split.front_matter)
                 .map_err(|e| err_at(split.front_matter_offset + e.offset, e.message))?;
-            for key in SETTING_KEYS {
+            for key in crate::config::SETTING_KEYS {
                 if let Some(at) = key_offset(split.front_matter, key) {
                     let (line, col) = crate::error::line_col(text, split.front_matter_offset + at);
                     let shown = text.lines().nth(line - 1).unwrap_or_default().to_owned();
@@ -378,19 +378,6 @@ pub fn term_key(name: &str) -> String {
         .join(" ")
         .to_lowercase()
 }
-
-/// The keys of a section's settings, for pointing at one.
-const SETTING_KEYS: &[&str] = &[
-    "sort_by",
-    "paginate_by",
-    "template",
-    "page_template",
-    "permalink",
-    "feed",
-    "generate_feeds",
-    "render",
-    "transparent",
-];
 
 /// The section a file at `source` (`content/…`) belongs to, as a path under `content/`: its
 /// folder, or for a bundle's `index.md` the folder above.

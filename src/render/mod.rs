@@ -89,7 +89,7 @@ pub fn render(
     live_fragments: bool,
     claims: &Claims,
 ) -> Result<Pages> {
-    check_templates(theme, site, config)?;
+    check_templates(theme, site)?;
     let words = theme.translations(&config.language);
     let mut renderer = Renderer::new(theme, &words, site, config, previous, live_fragments)?;
     let rendered = std::sync::atomic::AtomicUsize::new(0);
@@ -1090,7 +1090,7 @@ fn register_get_section(tera: &mut Tera, site: &Site, views: &Views) -> u64 {
 
 /// Every template the site's sections name must exist: a missing one is an error at the
 /// `_index.md` line that names it (or at `[sections]` in `config.toml`).
-fn check_templates(theme: &Theme, site: &Site, config: &Config) -> Result<()> {
+fn check_templates(theme: &Theme, site: &Site) -> Result<()> {
     let mut errors = Vec::new();
     for s in &site.sections {
         let uses = [
@@ -1129,7 +1129,6 @@ fn check_templates(theme: &Theme, site: &Site, config: &Config) -> Result<()> {
             });
         }
     }
-    let _ = config;
     match Error::from_many(errors) {
         Some(e) => Err(e),
         None => Ok(()),
