@@ -341,13 +341,14 @@ fn located(source: &str, mut links: Vec<LinkRef>) -> Vec<LinkRef> {
         while !source.is_char_boundary(offset) {
             offset -= 1;
         }
-        for (j, b) in source.as_bytes()[at..offset].iter().enumerate() {
-            if *b == b'\n' {
-                line += 1;
+        if offset > at {
+            let between = &source.as_bytes()[at..offset];
+            line += memchr::memchr_iter(b'\n', between).count();
+            if let Some(j) = memchr::memrchr(b'\n', between) {
                 line_start = at + j + 1;
             }
+            at = offset;
         }
-        at = offset.max(at);
         links[i].position = (line, source[line_start..offset].chars().count() + 1);
     }
     links

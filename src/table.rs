@@ -3,6 +3,8 @@
 //! makes all read this one list, so they cannot disagree about which pages exist (the list of
 //! pages used to be written out twice, and the archive was missing from the sitemap). Pure.
 
+use rayon::prelude::*;
+
 use crate::config::Config;
 use crate::content::date::Date;
 use crate::error::{Error, Result};
@@ -234,8 +236,9 @@ pub fn pages(site: &Site, config: &Config) -> Result<Vec<Route>> {
             }
         }
     }
+    // The output paths are checked in parallel: the only work here that grows with the posts.
     routes
-        .into_iter()
+        .into_par_iter()
         .map(|(url, target, lastmod, indexable)| {
             let path =
                 crate::routes::output_path(base, &url).map_err(|problem| Error::UnsafePath {

@@ -6,12 +6,15 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 use tera::{Kwargs, State, Value};
 
 use crate::error::{Diagnostic, Error, Result};
+
+/// Dates formatted by the `date` filter in one build, by format and date.
+type DateMemo = foldhash::HashMap<String, foldhash::HashMap<String, Value>>;
 
 /// The language every table falls back to.
 pub const FALLBACK: &str = "en";
@@ -513,13 +516,27 @@ impl Translations {
         let words = Arc::clone(self);
         tera.register_function("t", move |kwargs: Kwargs, _: &State| words.call(&kwargs));
         let words = Arc::clone(self);
+        // One post's date is shown on its page, in its list card and in the sidebar: each
+        // (format, date) is formatted once per build.
+        let formatted: Mutex<DateMemo> = Mutex::default();
         tera.register_filter("date", move |value: &str, kwargs: Kwargs, _: &State| {
             let default = match words.get("date_format") {
                 Some(Entry::Text(f)) => f.as_str(),
                 _ => "%-d %B %Y",
             };
             let format = kwargs.get::<&str>("format")?.unwrap_or(default);
-            format_date(value, format, &|key, i| words.list_item(key, i).to_string())
+            let known = |memo: &DateMemo| memo.get(format)?.get(value).cloned();
+            if let Some(text) = known(&formatted.lock().unwrap_or_else(|e| e.into_inner())) {
+                return Ok(text);
+            }
+            let text = Value::from(format_date(value, format, &|key, i| {
+                words.list_item(key, i).to_string()
+            })?);
+            let mut memo = formatted.lock().unwrap_or_else(|e| e.into_inner());
+            memo.entry(format.to_string())
+                .or_default()
+                .insert(value.to_string(), text.clone());
+            Ok(text)
         });
     }
 

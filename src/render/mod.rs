@@ -6,7 +6,7 @@ pub mod i18n;
 mod theme;
 mod views;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use foldhash::{HashMap, HashMapExt};
 
@@ -209,6 +209,8 @@ struct Renderer<'a> {
     home_description: String,
     /// Each fragment's name and HTML.
     fragment_html: Vec<(String, String)>,
+    /// Whether list pages give each post its `post_summary` HTML (`Theme::cards`).
+    cards: bool,
 }
 
 /// What every page showing a post needs, built once per build: its summary and link views
@@ -219,6 +221,10 @@ struct PostParts<'a> {
     link: PostLink<'a>,
     link_fingerprint: u64,
     description: String,
+    /// The post as list pages give it (`Listed`), made on first use: one post is shown on
+    /// its home, section and term pages, and its summary becomes template values, and its
+    /// card HTML, once. Template values share their data, so each page takes a cheap copy.
+    listed: OnceLock<tera::Value>,
 }
 
 impl<'a> Renderer<'a> {
@@ -312,14 +318,17 @@ impl<'a> Renderer<'a> {
                     summary,
                     link,
                     description: clip(&post.rendered.summary_text, DESCRIPTION_LIMIT),
+                    listed: OnceLock::new(),
                 }
             })
             .collect();
+        let cards = theme.cards(&tera);
         let home_description = match plain_text(&config.description) {
             d if d.is_empty() => config.tagline.clone(),
             d => d,
         };
         Ok(Renderer {
+            cards,
             fragment_html,
             theme,
             home_description,
@@ -465,7 +474,7 @@ impl<'a> Renderer<'a> {
                         permalink: self.config.absolute(target),
                     },
                 };
-                self.emit(path, meta, fingerprint::of(&own), || own)
+                self.emit(path, meta, fingerprint::of(&own), || Ok(own))
             }
             Target::Home { page } => {
                 let (fp, list) = self.list(
@@ -474,17 +483,17 @@ impl<'a> Renderer<'a> {
                     self.config.posts_per_page,
                     page,
                 );
-                self.emit(path, self.home_meta(page), fp, || list)
+                self.emit(path, self.home_meta(page), fp, || self.list_vars(list))
             }
             Target::Post(i) => self.post(path, i),
             Target::Page(i) => {
                 let (meta, own) = self.page(i);
-                self.emit(path, meta, fingerprint::of(&own), || own)
+                self.emit(path, meta, fingerprint::of(&own), || Ok(own))
             }
             Target::Section { section, page } => self.section(path, section, page),
             Target::TaxonomyList(t) => {
                 let (meta, own) = self.taxonomy(&self.site.taxonomies[t]);
-                self.emit(path, meta, fingerprint::of(&own), || own)
+                self.emit(path, meta, fingerprint::of(&own), || Ok(own))
             }
             Target::Term {
                 taxonomy,
@@ -502,7 +511,7 @@ impl<'a> Renderer<'a> {
                     kind: "404",
                     section: String::new(),
                 };
-                self.emit(path, meta, fingerprint::of(&Empty {}), || Empty {})
+                self.emit(path, meta, fingerprint::of(&Empty {}), || Ok(Empty {}))
             }
         }
     }
@@ -533,9 +542,11 @@ impl<'a> Renderer<'a> {
             section: self.nav_section(s),
         };
         let fp = fingerprint::combine(&[fingerprint::of(&view), list_fp]);
-        self.emit(path, meta, fp, || SectionVars {
-            section: view,
-            list,
+        self.emit(path, meta, fp, || {
+            Ok(SectionVars {
+                section: view,
+                list: self.list_vars(list)?,
+            })
         })
     }
 
@@ -557,7 +568,7 @@ impl<'a> Renderer<'a> {
         path: &str,
         meta: Meta,
         own_fingerprint: u64,
-        own: impl FnOnce() -> T,
+        own: impl FnOnce() -> Result<T>,
     ) -> Result<(String, u64, Option<Output>)> {
         // The canonical URL follows from the URL and `base_url`, and the navigation from the
         // section and the nav items (in `base_fingerprint`): both are covered by the
@@ -591,7 +602,7 @@ impl<'a> Renderer<'a> {
             .collect();
         vars.canonical_url = (meta.kind != "404").then(|| self.config.absolute(&meta.url));
         let vars = PageVars {
-            own: own(),
+            own: own()?,
             nav,
             description: vars.description,
             current_url: vars.current_url,
@@ -612,20 +623,50 @@ impl<'a> Renderer<'a> {
     fn list<'s>(
         &'s self,
         first: &str,
-        posts: &[usize],
+        posts: &'s [usize],
         per_page: usize,
         page: usize,
-    ) -> (u64, ListVars<'a, 's>) {
+    ) -> (u64, ListPage<'s>) {
         let total = page_count(posts.len(), per_page);
         let shown = page_items(posts, per_page, page);
         let paginator = Paginator::new(first, page, total, posts.len());
         let mut parts = vec![fingerprint::of(&paginator)];
         parts.extend(shown.iter().map(|&i| self.posts[i].summary_fingerprint));
-        let list = ListVars {
-            posts: shown.iter().map(|&i| &self.posts[i].summary).collect(),
-            paginator,
+        (fingerprint::combine(&parts), ListPage { shown, paginator })
+    }
+
+    /// The template values of a list page. Each post's values are derived from its summary,
+    /// which the list's fingerprint covers.
+    fn list_vars(&self, page: ListPage<'_>) -> Result<ListVars> {
+        let posts = page
+            .shown
+            .iter()
+            .map(|&i| self.listed(i))
+            .collect::<Result<_>>()?;
+        Ok(ListVars {
+            posts,
+            paginator: page.paginator,
+        })
+    }
+
+    /// Post `i` as list pages give it, made on first use. Two threads may make it at once;
+    /// both make the same values and the first is kept.
+    fn listed(&self, i: usize) -> Result<tera::Value> {
+        let parts = &self.posts[i];
+        if let Some(value) = parts.listed.get() {
+            return Ok(value.clone());
+        }
+        let card = match self.cards {
+            true => Some(self.theme.render_card(&self.tera, &parts.summary)?),
+            false => None,
         };
-        (fingerprint::combine(&parts), list)
+        let listed = Listed {
+            summary: &parts.summary,
+            card_html: card.as_deref(),
+        };
+        let value = tera::Value::try_from_serializable(&listed)
+            .map_err(|e| Error::Other(format!("{}: template values: {e}", parts.link.url)))?;
+        Ok(parts.listed.get_or_init(|| value).clone())
     }
 
     fn home_meta(&self, page: usize) -> Meta<'static> {
@@ -663,22 +704,24 @@ impl<'a> Renderer<'a> {
             section: self.nav_section(post.section),
         };
         // JSON-LD is derived from the summary and the config, which the fingerprint covers.
-        self.emit(path, meta, fp, || PostVars {
-            json_ld: views::json_ld(&parts.summary, self.config),
-            post: PostView {
-                summary: &parts.summary,
-                content: &post.rendered.html,
-                toc: crate::markdown::toc(&post.rendered.headings),
-                toc_count: post
-                    .rendered
-                    .headings
-                    .iter()
-                    .filter(|h| crate::markdown::TOC_LEVELS.contains(&h.level))
-                    .count(),
-                rest,
-            },
-            previous: previous.map(|p| p.link.clone()),
-            next: next.map(|p| p.link.clone()),
+        self.emit(path, meta, fp, || {
+            Ok(PostVars {
+                json_ld: views::json_ld(&parts.summary, self.config),
+                post: PostView {
+                    summary: &parts.summary,
+                    content: &post.rendered.html,
+                    toc: crate::markdown::toc(&post.rendered.headings),
+                    toc_count: post
+                        .rendered
+                        .headings
+                        .iter()
+                        .filter(|h| crate::markdown::TOC_LEVELS.contains(&h.level))
+                        .count(),
+                    rest,
+                },
+                previous: previous.map(|p| p.link.clone()),
+                next: next.map(|p| p.link.clone()),
+            })
         })
     }
 
@@ -746,11 +789,13 @@ impl<'a> Renderer<'a> {
                 }
             }
         }
-        self.emit(path, meta, fingerprint::combine(&parts), || ArchiveOwn {
-            archive: facts,
-            vars: ArchiveVars {
-                years: years.iter().map(view).collect(),
-            },
+        self.emit(path, meta, fingerprint::combine(&parts), || {
+            Ok(ArchiveOwn {
+                archive: facts,
+                vars: ArchiveVars {
+                    years: years.iter().map(view).collect(),
+                },
+            })
         })
     }
 
@@ -808,10 +853,12 @@ impl<'a> Renderer<'a> {
         };
         let head = (TaxonomyView::new(tax, self.words), TermView::new(term));
         let fp = fingerprint::combine(&[fingerprint::of(&head), list_fp]);
-        self.emit(path, meta, fp, || TermVars {
-            taxonomy: head.0,
-            term: head.1,
-            list,
+        self.emit(path, meta, fp, || {
+            Ok(TermVars {
+                taxonomy: head.0,
+                term: head.1,
+                list: self.list_vars(list)?,
+            })
         })
     }
 }
@@ -895,8 +942,24 @@ struct PostLinkAbsolute<'a> {
 }
 
 #[derive(Serialize)]
-struct ListVars<'a, 's> {
-    posts: Vec<&'s PostSummary<'a>>,
+struct ListVars {
+    /// `Listed` values.
+    posts: Vec<tera::Value>,
+    paginator: Paginator,
+}
+
+/// A post on a list page: its summary and, when the theme uses cards, its `post_summary` HTML.
+#[derive(Serialize)]
+struct Listed<'a, 's> {
+    #[serde(flatten)]
+    summary: &'s PostSummary<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    card_html: Option<&'s str>,
+}
+
+/// Which posts one list page shows, and its paginator: what [`Renderer::list_vars`] needs.
+struct ListPage<'s> {
+    shown: &'s [usize],
     paginator: Paginator,
 }
 
@@ -921,18 +984,18 @@ struct TaxonomyVars<'a> {
 }
 
 #[derive(Serialize)]
-struct SectionVars<'a, 's> {
+struct SectionVars<'a> {
     section: SectionView<'a>,
     #[serde(flatten)]
-    list: ListVars<'a, 's>,
+    list: ListVars,
 }
 
 #[derive(Serialize)]
-struct TermVars<'a, 's> {
+struct TermVars<'a> {
     taxonomy: TaxonomyView<'a>,
     term: TermView<'a>,
     #[serde(flatten)]
-    list: ListVars<'a, 's>,
+    list: ListVars,
 }
 
 /// Values every template gets, inserted once per build. Returns their fingerprint. Values no

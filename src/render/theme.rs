@@ -482,10 +482,48 @@ impl Theme {
     pub fn render(&self, tera: &Tera, template: &str, ctx: &Context) -> Result<String> {
         tera.render(template, ctx).map_err(|e| self.error(&e))
     }
+
+    /// Whether a list page may give each post its `post_summary` component rendered once per
+    /// build (`post.card_html`) instead of the template calling it once per page: the page
+    /// templates read `card_html`, and the component's HTML depends on its `post` alone,
+    /// which holds when it takes no other required argument and no component reads implicit
+    /// (caller's) values.
+    pub fn cards(&self, tera: &Tera) -> bool {
+        let Some(summary) = tera.get_component_definition(CARD_COMPONENT) else {
+            return false;
+        };
+        let takes_post = summary.args().iter().any(|a| a.name() == "post")
+            && summary
+                .args()
+                .iter()
+                .all(|a| a.name() == "post" || !a.is_required());
+        let implicit = tera.get_component_names().any(|name| {
+            tera.get_component_definition(name)
+                .is_some_and(|c| c.args().iter().any(|a| a.is_implicit()))
+        });
+        let read = self
+            .sources
+            .iter()
+            .filter(|(template, _)| !template.starts_with("fragments/"))
+            .any(|(_, (_, text))| code_spans(text).any(|code| code.contains("card_html")));
+        takes_post && !implicit && read
+    }
+
+    /// Render the `post_summary` component for `post` (see [`Theme::cards`]).
+    pub fn render_card(&self, tera: &Tera, post: &impl serde::Serialize) -> Result<String> {
+        let mut ctx = Context::new();
+        let post = tera::Value::try_from_serializable(post).map_err(|e| self.error(&e))?;
+        ctx.insert_value("post", post);
+        tera.render_component(CARD_COMPONENT, &ctx, None, true)
+            .map_err(|e| self.error(&e))
+    }
 }
 
 /// One of Tera's validation reports: (message, template name, line, column).
 type Report<'t> = (&'t str, &'t str, usize, usize);
+
+/// The component that renders one post in a list (see [`Theme::cards`]).
+const CARD_COMPONENT: &str = "post_summary";
 
 /// How the built-in templates are named in messages.
 const BUILT_IN: &str = "(built-in theme)";

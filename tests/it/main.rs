@@ -3,6 +3,7 @@
 mod archive;
 mod bad_input;
 mod build;
+mod cards;
 mod check;
 mod cli;
 mod content_safety;
