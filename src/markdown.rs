@@ -531,13 +531,22 @@ fn words_in(text: &str) -> usize {
     }
     // Word starts: a non-space byte at the start or after a space, counted without branches
     // so the loop vectorizes. `\t` to `\r` and ` ` are the ASCII whitespace of `char`.
+    // Counted in bytes per block of 128 pairs (at most 64 starts), as wide sums of bytes
+    // vectorize far better than sums of `usize`.
     let space = |c: u8| (c == b' ') | (c.wrapping_sub(b'\t') < 5);
     let b = text.as_bytes();
     let Some(&first) = b.first() else { return 0 };
-    let starts: usize = b[..b.len() - 1]
-        .iter()
-        .zip(&b[1..])
-        .map(|(&x, &y)| usize::from(space(x) & !space(y)))
+    let (xs, ys) = (&b[..b.len() - 1], &b[1..]);
+    let starts: usize = xs
+        .chunks(128)
+        .zip(ys.chunks(128))
+        .map(|(xs, ys)| {
+            let n = xs
+                .iter()
+                .zip(ys)
+                .fold(0u8, |n, (&x, &y)| n + u8::from(space(x) & !space(y)));
+            usize::from(n)
+        })
         .sum();
     starts + usize::from(!space(first))
 }

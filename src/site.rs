@@ -276,6 +276,10 @@ pub fn render_markdown(
         rendered.summary_text = own.summary_text;
     }
     let rendered = Arc::new(rendered);
+    // A build that will not run again has no use for what it would remember.
+    if options.release_sources {
+        return rendered;
+    }
     cache().insert(
         doc.source.clone(),
         Rendering {

@@ -364,15 +364,17 @@ fn heading_ids_avoid_the_ids_the_loaded_theme_writes() {
         "title = \"A\"\ndate = 2026-03-04",
         "## Main\n\n## Colophon\n\nText.",
     );
-    // A site base.html with an element id of its own.
-    let base =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/base.html"))
-            .unwrap()
-            .replace(
-                "<footer class=\"site-footer\">",
-                "<footer class=\"site-footer\" id=\"colophon\">",
-            );
-    site.write("templates/base.html", &base);
+    // A site footer with an element id of its own.
+    let footer = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/fragments/footer.html"),
+    )
+    .unwrap();
+    assert!(footer.contains("<footer class=\"site-footer\">"));
+    let footer = footer.replace(
+        "<footer class=\"site-footer\">",
+        "<footer class=\"site-footer\" id=\"colophon\">",
+    );
+    site.write("templates/fragments/footer.html", &footer);
     let built = site.built();
     let post = built.page("/posts/a/");
     let ids = attrs(&post, ".post-body h2", "id");

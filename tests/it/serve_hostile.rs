@@ -386,23 +386,23 @@ fn requests_during_rebuilds_never_fail_or_come_back_cut() {
     let server = running.server();
     running.wait_for_builds(1);
     let post = running.site.root().join("content/posts/a.md");
-    let stop = Arc::new(AtomicBool::new(false));
-    // An editor appending a line to a post 50 times a second.
+    let done = Arc::new(AtomicBool::new(false));
+    // An editor appending a line to a post 50 times a second, ten times.
     let editor = {
-        let stop = stop.clone();
+        let done = done.clone();
         std::thread::spawn(move || {
-            let mut edits = 0;
-            while !stop.load(Ordering::Relaxed) {
+            for edit in 0..10 {
                 let mut f = std::fs::OpenOptions::new()
                     .append(true)
                     .open(&post)
                     .unwrap();
-                writeln!(f, "\nEdit {edits}.").unwrap();
+                writeln!(f, "\nEdit {edit}.").unwrap();
                 drop(f);
-                edits += 1;
                 std::thread::sleep(Duration::from_millis(20));
             }
-            edits
+            // Let the last rebuild start while requests still come.
+            std::thread::sleep(Duration::from_millis(100));
+            done.store(true, Ordering::Relaxed);
         })
     };
     let paths = [
@@ -413,13 +413,16 @@ fn requests_during_rebuilds_never_fail_or_come_back_cut() {
         "/atom.xml",
         "/style.css",
     ];
+    // Each reader asks at least 100 times, and on until the editor is done, however fast
+    // the server answers.
     let requests: usize = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..4)
             .map(|w| {
+                let done = &done;
                 scope.spawn(move || {
                     let mut n = 0;
-                    for i in 0..100 {
-                        let path = paths[(i + w) % paths.len()];
+                    while n < 100 || !done.load(Ordering::Relaxed) {
+                        let path = paths[(n + w) % paths.len()];
                         let r = request(server, "GET", path, "");
                         assert_eq!(r.status, 200, "{path}");
                         let length: usize = r.header("content-length").unwrap().parse().unwrap();
@@ -435,11 +438,13 @@ fn requests_during_rebuilds_never_fail_or_come_back_cut() {
             .collect();
         workers.into_iter().map(|w| w.join().unwrap()).sum()
     });
-    stop.store(true, Ordering::Relaxed);
-    let edits = editor.join().unwrap();
-    assert_eq!(requests, 400);
+    editor.join().unwrap();
+    assert!(requests >= 400, "{requests} requests");
     let builds = running.events.lock().unwrap().len();
-    assert!(edits > 5 && builds > 3, "{edits} edits, {builds} events");
+    assert!(
+        builds > 3,
+        "{builds} events while a post was edited 10 times"
+    );
 }
 
 /// The sample with enough posts that a rebuild takes a moment.
