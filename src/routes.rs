@@ -134,10 +134,22 @@ pub fn alias_path(alias: &str) -> Result<String, String> {
         ));
     }
     let last = a.rsplit('/').next().unwrap_or("");
-    Ok(if a.ends_with('/') || last.contains('.') {
+    Ok(if a.ends_with('/') || names_file(last) {
         a.to_string()
     } else {
         format!("{a}/")
+    })
+}
+
+/// Whether the last segment of a URL path names a file (`old.html`, `style.css`) rather than
+/// a folder: only an extension of up to five letters and digits, one of them a letter, counts,
+/// so `1.0-Timeline` and `v1.2` are folders, as Zola and Hugo make them.
+pub fn names_file(last: &str) -> bool {
+    last.rsplit_once('.').is_some_and(|(name, ext)| {
+        !name.is_empty()
+            && (1..=5).contains(&ext.len())
+            && ext.bytes().all(|b| b.is_ascii_alphanumeric())
+            && ext.bytes().any(|b| b.is_ascii_alphabetic())
     })
 }
 
@@ -256,6 +268,23 @@ impl Claims {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn which_last_segments_name_files() {
+        for file in ["old.html", "style.css", "feed.xml", "a.b", "photo.JPEG"] {
+            assert!(names_file(file), "{file}");
+        }
+        for folder in [
+            "1.0-Timeline",
+            "v1.2",
+            "node.js-tips",
+            "plain",
+            ".hidden",
+            "x.toolong",
+        ] {
+            assert!(!names_file(folder), "{folder}");
+        }
+    }
 
     #[test]
     fn site_paths_are_plain_names_under_one_slash() {

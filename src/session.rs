@@ -409,7 +409,12 @@ impl Session {
             elapsed: start.elapsed(),
             timings,
             problems,
-            warnings: words.warnings().to_vec(),
+            warnings: words
+                .warnings()
+                .iter()
+                .cloned()
+                .chain(documents.iter().flat_map(|d| d.warnings.iter().cloned()))
+                .collect(),
         };
         self.pages = pages.fingerprints;
         self.assets = assets;

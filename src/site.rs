@@ -324,7 +324,12 @@ impl Site {
         let (posts, pages): (Vec<&Arc<Document>>, Vec<&Arc<Document>>) = documents
             .iter()
             .filter(|d| d.kind != Kind::Section)
-            .filter(|d| options.drafts || (!d.draft && d.date.is_none_or(|dt| dt <= options.now)))
+            .filter(|d| {
+                options.drafts
+                    || (!d.draft
+                        && d.date.is_none_or(|dt| dt <= options.now)
+                        && d.expires.is_none_or(|e| e > options.now))
+            })
             .filter(|d| {
                 d.kind == Kind::Page
                     || section_index

@@ -146,6 +146,20 @@ pub fn split_date_prefix(stem: &str) -> Option<(Date, &str)> {
     representable(&date).then_some((date, rest))
 }
 
+/// The date a URL path starts with, `2014/12/12/...` (with or without the leading slash), as
+/// Zola and Jekyll blogs write dated paths.
+pub fn from_url_path(path: &str) -> Option<Date> {
+    let mut parts = path.trim().trim_start_matches('/').splitn(4, '/');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    if !(digits(y, 4) && digits(m, 2) && digits(d, 2)) {
+        return None;
+    }
+    let date = NaiveDate::parse_from_str(&format!("{y}-{m}-{d}"), "%Y-%m-%d").ok()?;
+    let date = utc(date.and_hms_opt(0, 0, 0)?);
+    representable(&date).then_some(date)
+}
+
 /// A front matter date: a string in any accepted form, or a native TOML datetime.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DateValue(pub Date);
@@ -184,6 +198,17 @@ use serde::Deserialize as _;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_from_url_paths() {
+        let d = from_url_path("2014/12/12/1.0-Timeline").unwrap();
+        assert_eq!(d.to_rfc3339(), "2014-12-12T00:00:00+00:00");
+        assert!(from_url_path("/2014/12/12/").is_some());
+        assert!(from_url_path("2014/13/12/x").is_none());
+        assert!(from_url_path("2014/2/12/x").is_none());
+        assert!(from_url_path("posts/2014/12/12").is_none());
+        assert!(from_url_path("2014/12").is_none());
+    }
 
     fn iso(s: &str) -> String {
         parse_date(s).unwrap().to_rfc3339()

@@ -1,4 +1,5 @@
-//! Front matter: TOML between `+++` lines or YAML between `---` lines, then the body.
+//! Front matter: TOML between `+++` lines, YAML between `---` lines or a JSON object (Hugo),
+//! then the body. Blank lines before it are skipped, as Hugo does.
 //! Accepts the fields posts written for Zola, Hugo and Jekyll already carry; unknown keys are
 //! ignored so existing posts move over unchanged.
 
@@ -10,6 +11,8 @@ use super::date::{Date, DateValue};
 pub enum Format {
     Toml,
     Yaml,
+    /// A JSON object at the start of the file (Hugo).
+    Json,
 }
 
 /// A document split at its front matter. Offsets are byte offsets into the text given to
@@ -39,15 +42,27 @@ pub fn split(text: &str) -> Result<Split<'_>, SplitError> {
                 .into(),
         });
     }
-    let first_end = text.find('\n').map_or(text.len(), |i| i + 1);
-    let (format, delim) = match text[..first_end].trim_end() {
+    // Blank lines before the front matter are skipped (Hugo accepts them).
+    let mut start = 0;
+    while let Some(end) = text[start..].find('\n').map(|i| start + i + 1)
+        && text[start..end].trim().is_empty()
+    {
+        start = end;
+    }
+    if text[start..].starts_with('{') {
+        return split_json(text, start);
+    }
+    let first_end = text[start..]
+        .find('\n')
+        .map_or(text.len(), |i| start + i + 1);
+    let (format, delim) = match text[start..first_end].trim_end() {
         "+++" => (Format::Toml, "+++"),
         "---" => (Format::Yaml, "---"),
         _ => {
             return Err(SplitError {
-                offset: 0,
-                message: "expected front matter: start the file with a `+++` line (TOML) or a \
-                          `---` line (YAML), then `title = \"...\"`"
+                offset: start,
+                message: "expected front matter: start the file with a `+++` line (TOML), a \
+                          `---` line (YAML) or a JSON object, then the title (`title = \"...\"`)"
                     .into(),
             });
         }
@@ -66,11 +81,67 @@ pub fn split(text: &str) -> Result<Split<'_>, SplitError> {
         pos = end;
     }
     Err(SplitError {
-        offset: 0,
+        offset: start,
         message: format!(
             "front matter opened with `{delim}` is never closed: add a `{delim}` line after it"
         ),
     })
+}
+
+/// Hugo's JSON front matter: one object starting at `start`, the body after it.
+fn split_json(text: &str, start: usize) -> Result<Split<'_>, SplitError> {
+    let mut values =
+        serde_json::Deserializer::from_str(&text[start..]).into_iter::<serde::de::IgnoredAny>();
+    match values.next() {
+        Some(Ok(_)) => {
+            let end = start + values.byte_offset();
+            let rest = &text[end..];
+            // The rest of the closing line, then the body.
+            let body = match rest.find('\n') {
+                Some(i) if rest[..i].trim().is_empty() => &rest[i + 1..],
+                _ => rest.trim_start_matches([' ', '\t']),
+            };
+            Ok(Split {
+                format: Format::Json,
+                front_matter: &text[start..end],
+                front_matter_offset: start,
+                body,
+            })
+        }
+        Some(Err(e)) => Err(SplitError {
+            offset: start + json_offset(&text[start..], e.line(), e.column()),
+            message: format!(
+                "the JSON front matter does not parse: {}",
+                strip_json_position(&e.to_string())
+            ),
+        }),
+        None => Err(SplitError {
+            offset: start,
+            message: "the JSON front matter is empty".into(),
+        }),
+    }
+}
+
+/// The byte offset of serde_json's 1-based line and column (in bytes; column 0 means the
+/// line's start) in `text`.
+fn json_offset(text: &str, line: usize, col: usize) -> usize {
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let offset = (start + col.saturating_sub(1)).min(text.len());
+    (0..=offset)
+        .rev()
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(0)
+}
+
+/// serde_json's message without its " at line L column C" (the diagnostic places it).
+fn strip_json_position(message: &str) -> &str {
+    message
+        .rfind(" at line ")
+        .map_or(message, |i| &message[..i])
 }
 
 /// Front matter as written. Aliases cover other generators' names for the same thing.
@@ -78,6 +149,12 @@ pub fn split(text: &str) -> Result<Split<'_>, SplitError> {
 pub struct FrontMatter {
     pub title: Option<String>,
     pub date: Option<DateValue>,
+    /// Hugo's publication date, used when there is no `date`.
+    #[serde(rename = "publishDate", alias = "publishdate", alias = "pubdate")]
+    pub publish_date: Option<DateValue>,
+    /// Hugo's `expiryDate`: the post is not published after it.
+    #[serde(rename = "expiryDate", alias = "expirydate", alias = "unpublishdate")]
+    pub expiry_date: Option<DateValue>,
     #[serde(alias = "lastmod")]
     pub updated: Option<DateValue>,
     pub author: Option<String>,
@@ -246,6 +323,7 @@ pub fn term_list(format: Format, text: &str, key: &str) -> Result<Option<Vec<Str
             .and_then(|t| serde_json::to_value(t).ok())
             .unwrap_or_default(),
         Format::Yaml => serde_saphyr::from_str(text).unwrap_or_default(),
+        Format::Json => serde_json::from_str(text).unwrap_or_default(),
     };
     let Some(value) = table.get(key) else {
         return Ok(None);
@@ -304,6 +382,10 @@ fn deserialize<T: serde::de::DeserializeOwned + Default>(
         Format::Toml => toml::from_str(text).map_err(|e| ParseError {
             offset: e.span().map_or(0, |s| s.start),
             message: crate::error::plain_types(e.message().trim()),
+        }),
+        Format::Json => serde_json::from_str(text).map_err(|e| ParseError {
+            offset: json_offset(text, e.line(), e.column()),
+            message: crate::error::plain_types(strip_json_position(&e.to_string())),
         }),
         Format::Yaml if text.trim().is_empty() => Ok(T::default()),
         Format::Yaml => serde_saphyr::from_str(text).map_err(|e| {

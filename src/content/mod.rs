@@ -91,6 +91,11 @@ pub struct Document {
     /// A hash of the file's bytes: what a cache of anything made from the document is keyed
     /// by (see `site::Memo`).
     pub hash: u64,
+    /// Hugo's `expiryDate`: not published after it.
+    pub expires: Option<Date>,
+    /// What the build should say about this file without failing (`file:line:col: ...`): a
+    /// title taken from the file name, a post with no date.
+    pub warnings: Vec<String>,
 }
 
 impl Document {
@@ -117,16 +122,13 @@ impl Document {
         let fm = front_matter::parse(split.format, split.front_matter)
             .map_err(|e| err_at(split.front_matter_offset + e.offset, e.message))?;
         let section = section_of(source, kind);
-        let title = match fm.title.as_deref().map(str::trim) {
-            Some(t) if !t.is_empty() => t.to_string(),
-            _ if kind == Kind::Section => title_from_folder(&section),
-            _ => {
-                return Err(err_at(
-                    split.front_matter_offset,
-                    "missing `title` in front matter: add a line like `title = \"My post\"`".into(),
-                ));
-            }
+        let mut warnings = Vec::new();
+        let warn_at = |offset: usize, msg: String| {
+            Diagnostic::new(source, msg)
+                .at_offset(text, offset)
+                .to_string()
         };
+        let given_title = fm.title.as_deref().map(str::trim).filter(|t| !t.is_empty());
 
         let is_bundle =
             kind != Kind::Section && source.file_name().is_some_and(|n| n == "index.md");
@@ -163,6 +165,27 @@ impl Document {
                 )));
             }
             None => (None, stem.clone()),
+        };
+        let title = match given_title {
+            Some(t) => t.to_string(),
+            None if kind == Kind::Section => title_from_folder(&section),
+            // Zola and Hugo build a page without a title; so does Quire, with a word about it.
+            None => {
+                let title = title_from_folder(&name_rest);
+                let title = if title.is_empty() {
+                    stem.clone()
+                } else {
+                    title
+                };
+                warnings.push(warn_at(
+                    split.front_matter_offset,
+                    format!(
+                        "no `title` in front matter: the title is \"{title}\", from the file name \
+                         (add `title = \"...\"` to choose one)"
+                    ),
+                ));
+                title
+            }
         };
         let slug_source = fm.slug.clone().unwrap_or(name_rest);
         let slug = crate::slugify(&slug_source);
@@ -214,7 +237,24 @@ impl Document {
                     .to_string(),
             ));
         }
-        let date = fm.date().or(name_date);
+        // The date: `date` (or Hugo's `publishDate`), the file or bundle folder name
+        // (`2024-05-01-x.md`, `2024-05-01-x/index.md`), then a `YYYY/MM/DD/` start of `path`.
+        let date = fm
+            .date()
+            .or(fm.publish_date.map(|d| d.0))
+            .or(name_date)
+            .or_else(|| {
+                let p = fm.path.as_deref().or(fm.url.as_deref())?;
+                date::from_url_path(p)
+            });
+        if date.is_none() && kind == Kind::Post {
+            warnings.push(warn_at(
+                split.front_matter_offset,
+                "no date in the front matter, the file name or `path`: the post is published \
+                 undated, after the dated ones (add `date = 2024-05-01` to place it)"
+                    .into(),
+            ));
+        }
         // Checked here, where the front matter text is at hand to point at the entry.
         let entry_at = |field: &str, value: &str| {
             let fm_text = split.front_matter;
@@ -324,6 +364,8 @@ impl Document {
             .map(|a| position(entry_at("aliases", a.trim())))
             .collect();
         Ok(Document {
+            expires: fm.expiry_date.map(|d| d.0),
+            warnings,
             source: source.to_path_buf(),
             kind,
             title,
@@ -402,7 +444,8 @@ pub fn title_from_folder(section: &str) -> String {
 }
 
 /// A `path`/`url` value as a site path: relative to the site root with or without the leading
-/// slash; `/` added at the end unless it names a file (`old.html`). Refused when it would leave
+/// slash; `/` added at the end unless it names a file (`old.html`, see
+/// [`crate::routes::names_file`]). Refused when it would leave
 /// the site or is not a plain path.
 fn page_path(value: &str) -> std::result::Result<String, String> {
     let trimmed = value.trim().trim_start_matches('/');
@@ -413,7 +456,7 @@ fn page_path(value: &str) -> std::result::Result<String, String> {
     }
     let mut path = format!("/{trimmed}");
     let last = path.rsplit('/').next().unwrap_or("");
-    if !path.ends_with('/') && !last.contains('.') {
+    if !path.ends_with('/') && !crate::routes::names_file(last) {
         path.push('/');
     }
     crate::routes::check_url_path(&path).map_err(|problem| {
@@ -551,6 +594,14 @@ pub fn is_ignored_name(name: &str) -> bool {
     name.starts_with('.') || is_editor_temporary(name)
 }
 
+/// Whether files with this extension are Markdown documents: `md`, and the other names
+/// Jekyll blogs use (`markdown`, `mkd`, `mdown`, `mkdn`, `mdwn`).
+pub fn is_markdown_extension(ext: &str) -> bool {
+    ["md", "markdown", "mkd", "mdown", "mkdn", "mdwn"]
+        .iter()
+        .any(|m| ext.eq_ignore_ascii_case(m))
+}
+
 /// Walk `<root>/content` and sort what is there into documents and bundle assets. Symbolic
 /// links are followed as `links` allows (see [`crate::walk`]).
 pub fn scan(root: &Path, links: &crate::walk::Links) -> Result<Scan> {
@@ -598,7 +649,10 @@ pub fn scan(root: &Path, links: &crate::walk::Links) -> Result<Scan> {
 
     let mut scan = Scan::default();
     for f in &files {
-        let is_md = f.extension().is_some_and(|e| e == "md");
+        let is_md = f
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(is_markdown_extension);
         let at_top = f.parent() == Some(&dir);
         match bundle_of(f) {
             Some(b) if f.parent() == Some(&b) && f.file_name().is_some_and(|n| n == "index.md") => {
@@ -748,13 +802,25 @@ mod tests {
     }
 
     #[test]
-    fn missing_title_names_file_and_line() {
-        let err = post("content/posts/a.md", "+++\ndate = 2024-01-01\n+++\n").unwrap_err();
+    fn missing_title_comes_from_the_file_name_with_a_warning_at_its_line() {
+        let d = post(
+            "content/posts/market_day.md",
+            "+++\ndate = 2024-01-01\n+++\n",
+        )
+        .unwrap();
+        assert_eq!(d.title, "Market day");
+        assert_eq!(d.warnings.len(), 1, "{:?}", d.warnings);
         assert!(
-            err.to_string()
-                .starts_with("content/posts/a.md:2:1: missing `title`"),
-            "{err}"
+            d.warnings[0].starts_with("content/posts/market_day.md:2:1: no `title`"),
+            "{:?}",
+            d.warnings
         );
+        let d = post(
+            "content/posts/a.md",
+            "+++\ntitle = \"A\"\ndate = 2024-01-01\n+++\n",
+        )
+        .unwrap();
+        assert!(d.warnings.is_empty(), "{:?}", d.warnings);
     }
 
     #[test]

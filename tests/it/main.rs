@@ -6,6 +6,7 @@ mod build;
 mod cards;
 mod check;
 mod cli;
+mod compat;
 mod content_safety;
 mod determinism;
 mod errors;
