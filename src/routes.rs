@@ -122,7 +122,15 @@ fn check_segments(path: &str) -> Result<(), PathProblem> {
 /// path. Folder-like paths get a trailing `/` (they are written as `<path>/index.html`).
 /// The error is the whole message, for the front matter line that gave the alias.
 pub fn alias_path(alias: &str) -> Result<String, String> {
-    let a = alias.trim();
+    // Zola reads an alias without a leading `/` from the site root.
+    let trimmed = alias.trim();
+    let rooted;
+    let a = if trimmed.starts_with('/') || trimmed.is_empty() {
+        trimmed
+    } else {
+        rooted = format!("/{trimmed}");
+        &rooted
+    };
     let problem = match check_url_path(a) {
         Ok(()) if a == "/" => Some("it is the home page".to_string()),
         Ok(()) => None,
@@ -352,9 +360,17 @@ mod tests {
     fn aliases_are_site_paths() {
         assert_eq!(alias_path("/old/url"), Ok("/old/url/".into()));
         assert_eq!(alias_path(" /old.html "), Ok("/old.html".into()));
+        // Without the leading `/`, from the site root (Zola).
+        assert_eq!(alias_path("old/url"), Ok("/old/url/".into()));
+        assert_eq!(
+            alias_path("2014/12/12/1.0-Timeline.html"),
+            Ok("/2014/12/12/1.0-Timeline.html".into())
+        );
         for bad in [
             "/",
-            "old/url/",
+            "",
+            "../x",
+            "https://example.org/x",
             "//srv/other/victim.txt",
             "/a/../../b/",
             "/a?x",

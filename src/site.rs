@@ -1199,7 +1199,8 @@ mod tests {
         let c = config();
         assert_eq!(alias_url(&c, "/old/url").unwrap(), "/old/url/");
         assert_eq!(alias_url(&c, "/old.html").unwrap(), "/old.html");
-        for bad in ["old/", "/../x/", "/", "/a?b", "/a/./b"] {
+        assert_eq!(alias_url(&c, "old/").unwrap(), "/old/");
+        for bad in ["../x/", "/../x/", "/", "/a?b", "/a/./b"] {
             assert!(alias_url(&c, bad).is_err(), "{bad}");
         }
         let err = site(vec![

@@ -159,6 +159,8 @@ pub struct FrontMatter {
     pub updated: Option<DateValue>,
     pub author: Option<String>,
     pub tags: Option<TermList>,
+    /// Jekyll also writes one category as `category`.
+    #[serde(alias = "category")]
     pub categories: Option<TermList>,
     pub authors: Option<TermList>,
     pub series: Option<TermList>,

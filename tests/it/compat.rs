@@ -183,7 +183,40 @@ fn a_post_with_no_date_anywhere_is_published_undated_after_the_dated_ones() {
     );
 }
 
+#[test]
+fn zola_aliases_without_a_leading_slash_are_from_the_site_root() {
+    let site = TestSite::new();
+    site.write(
+        "content/posts/timeline.md",
+        "+++\ntitle = \"Timeline\"\ndate = 2014-12-12\naliases = [\"2014/12/12/1.0-Timeline.html\", \"old/timeline/\"]\n+++\nT.\n",
+    );
+    let built = site.built();
+    for alias in ["/2014/12/12/1.0-Timeline.html", "/old/timeline/"] {
+        let page = built.page(alias);
+        let refresh = attrs(&page, "meta[http-equiv=refresh]", "content");
+        assert_eq!(refresh.len(), 1, "{alias}");
+        assert!(
+            refresh[0].ends_with("/posts/timeline/"),
+            "{alias}: {refresh:?}"
+        );
+    }
+    assert!(built.exists("/2014/12/12/1.0-Timeline.html"));
+}
+
 // Jekyll
+
+#[test]
+fn jekyll_category_is_a_category() {
+    let site = TestSite::new();
+    site.write(
+        "content/posts/2024-01-01-filed.md",
+        "---\nlayout: post\ntitle: Filed\ncategory: Harbour\n---\nF.\n",
+    );
+    let built = site.built();
+    let page = built.page("/posts/filed/");
+    assert_eq!(texts(&page, ".post-footer .term-links li a"), ["Harbour"]);
+    assert!(built.exists("/categories/harbour/"));
+}
 
 #[test]
 fn jekyll_markdown_extensions_and_dated_bundle_folders() {
