@@ -326,7 +326,7 @@ impl Session {
         progress.report(Step::Stage("rendering pages"));
         // Every page once: rendering, the sitemap and the removals below all read this table.
         let routes = crate::table::pages(&site, &config)?;
-        let pages = render::render(
+        let mut pages = render::render(
             theme,
             &site,
             &config,
@@ -338,6 +338,7 @@ impl Session {
         )?;
         timings.push(("render", start.elapsed()));
         let rendered = pages.rendered;
+        let template_warnings = std::mem::take(&mut pages.warnings);
         update.outputs.extend(pages.changed);
         update.fragments = pages.fragments;
         let (generated, made, changed) = self.generated(
@@ -414,6 +415,7 @@ impl Session {
                 .iter()
                 .cloned()
                 .chain(documents.iter().flat_map(|d| d.warnings.iter().cloned()))
+                .chain(template_warnings)
                 .collect(),
         };
         self.pages = pages.fingerprints;

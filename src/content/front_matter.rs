@@ -182,6 +182,8 @@ pub struct FrontMatter {
     pub published: Option<bool>,
     /// Old URLs that should redirect here (Zola and Hugo name them the same).
     pub aliases: Option<Vec<String>>,
+    /// The template to render this page with (Zola), when the site has it.
+    pub template: Option<String>,
     /// Pages only: position in the navigation (lower first).
     pub weight: Option<i64>,
     pub extra: Option<serde_json::Map<String, serde_json::Value>>,

@@ -93,6 +93,8 @@ pub struct Document {
     pub hash: u64,
     /// Hugo's `expiryDate`: not published after it.
     pub expires: Option<Date>,
+    /// The template named by `template` (Zola), and where: used when the theme has it.
+    pub template: Option<(String, (usize, usize, String))>,
     /// What the build should say about this file without failing (`file:line:col: ...`): a
     /// title taken from the file name, a post with no date.
     pub warnings: Vec<String>,
@@ -365,6 +367,16 @@ impl Document {
             .collect();
         Ok(Document {
             expires: fm.expiry_date.map(|d| d.0),
+            template: fm
+                .template
+                .as_deref()
+                .map(str::trim)
+                .filter(|t| !t.is_empty() && kind != Kind::Section)
+                .and_then(|t| {
+                    let at = split.front_matter_offset
+                        + key_offset(split.front_matter, "template").unwrap_or(0);
+                    Some((t.to_string(), position(at)?))
+                }),
             warnings,
             source: source.to_path_buf(),
             kind,

@@ -58,6 +58,8 @@ pub struct Pages {
     /// author, summary, image, tags, word count) and of its link (title, URL, date), for
     /// other outputs (feeds, sitemap) to fingerprint themselves cheaply.
     pub post_fingerprints: Vec<PostFingerprints>,
+    /// What to tell without failing: a `template` the theme does not have.
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -110,6 +112,7 @@ pub fn render(
         })
         .collect();
     let mut pages = Pages {
+        warnings: missing_templates(theme, site),
         fragments: std::mem::take(&mut renderer.fragment_html),
         rendered: rendered.into_inner(),
         changed: Vec::new(),
@@ -550,6 +553,15 @@ impl<'a> Renderer<'a> {
         })
     }
 
+    /// The template a post or page is rendered with: its own `template` when the theme has
+    /// it (else [`missing_templates`] warned), else `default`.
+    fn template_of(&self, doc: &'a crate::content::Document, default: &'a str) -> &'a str {
+        match &doc.template {
+            Some((name, _)) if self.theme.has(name) => name,
+            _ => default,
+        }
+    }
+
     /// The URL of the top section that `s` is in, for the navigation to mark.
     fn nav_section(&self, mut s: usize) -> String {
         while let Some(p) = self.site.sections[s].parent {
@@ -696,7 +708,7 @@ impl<'a> Renderer<'a> {
         ]);
         let section = &self.site.sections[post.section];
         let meta = Meta {
-            template: &section.settings.page_template,
+            template: self.template_of(&post.doc, &section.settings.page_template),
             url: post.url.clone(),
             description: parts.description.clone(),
             kind: "post",
@@ -799,7 +811,7 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    fn page(&self, i: usize) -> (Meta<'static>, PageOwnVars<'a>) {
+    fn page(&self, i: usize) -> (Meta<'a>, PageOwnVars<'a>) {
         let page = &self.site.pages[i];
         let own = PageOwnVars {
             page: PageView {
@@ -810,7 +822,7 @@ impl<'a> Renderer<'a> {
             },
         };
         let meta = Meta {
-            template: "page.html",
+            template: self.template_of(&page.doc, "page.html"),
             url: page.url.clone(),
             description: clip(&page.rendered.summary_text, DESCRIPTION_LIMIT),
             kind: "page",
@@ -1153,6 +1165,27 @@ fn register_get_section(tera: &mut Tera, site: &Site, views: &Views) -> u64 {
 
 /// Every template the site's sections name must exist: a missing one is an error at the
 /// `_index.md` line that names it (or at `[sections]` in `config.toml`).
+/// A warning for each post or page whose `template` the theme does not have: it is rendered
+/// with the default instead, as a migrated site's own templates may not have come across.
+fn missing_templates(theme: &Theme, site: &Site) -> Vec<String> {
+    let docs = site
+        .posts
+        .iter()
+        .map(|p| (&p.doc, "its section's page template"))
+        .chain(site.pages.iter().map(|p| (&p.doc, "page.html")));
+    docs.filter_map(|(doc, default)| {
+        let (name, (line, col, _)) = doc.template.as_ref()?;
+        (!theme.has(name)).then(|| {
+            format!(
+                "{}:{line}:{col}: `template = \"{name}\"`: the site has no templates/{name}, so \
+                 {default} is used (add the template to use it)",
+                doc.source.display()
+            )
+        })
+    })
+    .collect()
+}
+
 fn check_templates(theme: &Theme, site: &Site) -> Result<()> {
     let mut errors = Vec::new();
     for s in &site.sections {

@@ -138,13 +138,48 @@ fn zola_page_without_a_title_takes_it_from_the_file_name_with_a_warning() {
     let (title, dates, _) = post_facts(&built, "/posts/latest-news/");
     assert_eq!(title, "Latest news");
     assert_eq!(dates, ["2024-05-01T00:00:00+00:00"]);
+    // One warning for the title, one for the template the site does not have.
     let warnings = &built.report.warnings;
-    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
     assert!(
         warnings[0].starts_with("content/posts/2024-05-01-latest-news.md:2:1: no `title`"),
         "{warnings:?}"
     );
     assert!(warnings[0].contains("\"Latest news\""), "{warnings:?}");
+    assert!(
+        warnings[1].starts_with(
+            "content/posts/2024-05-01-latest-news.md:2:1: `template = \"latest.html\"`"
+        ),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn zola_template_is_used_when_the_site_has_it_else_the_default_with_a_warning() {
+    let site = TestSite::new();
+    site.write(
+        "templates/latest.html",
+        "{% extends \"base.html\" %}{% block content %}<p class=\"latest\">{{ page.title }}</p>{% endblock content %}",
+    );
+    site.write(
+        "content/latest.md",
+        "+++\ntitle = \"Latest\"\ntemplate = \"latest.html\"\n+++\nL.\n",
+    );
+    site.write(
+        "content/posts/odd.md",
+        "+++\ntitle = \"Odd\"\ndate = 2024-01-01\ntemplate = \"odd-post.html\"\n+++\nO.\n",
+    );
+    let built = site.built();
+    assert_eq!(texts(&built.page("/latest/"), "main p.latest"), ["Latest"]);
+    let odd = built.page("/posts/odd/");
+    assert_eq!(texts(&odd, "h1.headline"), ["Odd"]);
+    assert_eq!(texts(&odd, ".post-body p"), ["O."]);
+    let warnings = &built.report.warnings;
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].starts_with("content/posts/odd.md:4:1: `template = \"odd-post.html\"`"),
+        "{warnings:?}"
+    );
 }
 
 #[test]
