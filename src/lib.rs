@@ -174,6 +174,8 @@ pub fn build(options: &BuildOptions) -> Result<Report> {
     report.warnings.extend(staging.warnings());
     // Freeing every document, page and fingerprint takes tens of milliseconds on a large
     // blog; nobody waits for it (a `quire build` exits before it ends).
-    std::thread::spawn(move || drop(session));
+    let _ = std::thread::Builder::new()
+        .name("quire-free".into())
+        .spawn(move || drop(session));
     Ok(report)
 }
