@@ -47,6 +47,7 @@ fn hot(c: &mut Criterion) {
         now: chrono::DateTime::parse_from_rfc3339("2030-01-01T00:00:00Z").unwrap(),
         release_sources: false,
         reserved_ids: &[],
+        shortcodes: None,
     };
 
     let mut group = c.benchmark_group("per post");

@@ -37,6 +37,9 @@ pub struct Checks {
     /// Also report images without alt text (`quire check`); off for builds, where it is a
     /// matter of style rather than a broken site.
     pub alt_text: bool,
+    /// Shortcodes that are unknown or fail are written as their text and reported as
+    /// warnings, whatever the mode (`--keep-going`).
+    pub keep_going: bool,
 }
 
 /// The kinds of problem, for tests and summaries.
@@ -52,6 +55,8 @@ pub enum Kind {
     UnknownContent,
     /// An image with empty alt text.
     MissingAlt,
+    /// A shortcode or Liquid tag that is unknown, malformed or failed to render.
+    Shortcode,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -130,6 +135,33 @@ pub fn check(
         .collect();
     problems.sort_by(|a, b| documents[a.0].0.source.cmp(&documents[b.0].0.source));
     problems.into_iter().flat_map(|(_, p)| p).collect()
+}
+
+/// Every shortcode that could not be expanded, in the site's posts, pages and sections
+/// (documents in path order). Checked whatever the mode: a shortcode is content, not a link.
+pub fn shortcodes(site: &Site) -> Vec<Problem> {
+    let sections = site
+        .sections
+        .iter()
+        .filter_map(|s| Some((s.doc.as_deref()?, s.rendered.as_deref()?)));
+    let mut documents: Vec<(&Document, &Rendered)> = site
+        .posts
+        .iter()
+        .map(|p| (&*p.doc, &*p.rendered))
+        .chain(site.pages.iter().map(|p| (&*p.doc, &*p.rendered)))
+        .chain(sections)
+        .filter(|(_, r)| !r.problems.is_empty())
+        .collect();
+    documents.sort_by(|a, b| a.0.source.cmp(&b.0.source));
+    documents
+        .into_iter()
+        .flat_map(|(doc, rendered)| {
+            rendered.problems.iter().map(|p| Problem {
+                kind: Kind::Shortcode,
+                diagnostic: doc.diagnostic_in_body(p.position, p.message.clone()),
+            })
+        })
+        .collect()
 }
 
 /// What a link can lead to.

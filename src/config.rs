@@ -43,7 +43,24 @@ pub struct Config {
     pub sections: SectionSettings,
     /// Which posts the home page lists.
     pub home_section: HomeSection,
+    /// `[shortcodes]`.
+    pub shortcodes: ShortcodeSettings,
     pub extra: toml::Table,
+}
+
+/// `[shortcodes]`: what shortcodes and Liquid tags do.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShortcodeSettings {
+    /// A shortcode that is unknown or fails is written as its text and listed as a warning
+    /// instead of failing the build (as `quire build --keep-going` does).
+    #[serde(default)]
+    pub keep_going: bool,
+    /// The built-in `youtube`, `vimeo`, `gist`, `instagram` and `x` shortcodes write the
+    /// provider's player or script (a request to that provider from every reader) instead
+    /// of a plain link.
+    #[serde(default)]
+    pub embeds: bool,
 }
 
 /// What the home page lists.
@@ -256,6 +273,7 @@ const KNOWN_KEYS: &[&str] = &[
     "taxonomies",
     "sections",
     "home_section",
+    "shortcodes",
     "extra",
 ];
 
@@ -293,6 +311,8 @@ struct RawConfig {
     sections: Option<toml::Spanned<RawSectionSettings>>,
     #[serde(default)]
     home_section: Option<toml::Spanned<String>>,
+    #[serde(default)]
+    shortcodes: ShortcodeSettings,
     #[serde(default)]
     extra: toml::Table,
 }
@@ -558,6 +578,7 @@ impl Config {
             permalink,
             breaking_news: raw.breaking_news,
             allow_symlinks_outside,
+            shortcodes: raw.shortcodes,
             extra: raw.extra,
         })
     }

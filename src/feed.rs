@@ -699,6 +699,7 @@ mod tests {
             now: DateTime::parse_from_rfc3339("2030-01-01T00:00:00Z").unwrap(),
             release_sources: false,
             reserved_ids: &[],
+            shortcodes: None,
         };
         Site::assemble(config, &docs, &options).unwrap()
     }
@@ -754,6 +755,7 @@ mod tests {
             now: DateTime::parse_from_rfc3339("2030-01-01T00:00:00Z").unwrap(),
             release_sources: false,
             reserved_ids: &[],
+            shortcodes: None,
         };
         let site = Site::assemble(&config, &docs, &options).unwrap();
         let outputs = all_feeds(&site, &config);

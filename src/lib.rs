@@ -112,6 +112,7 @@ pub fn check(options: &BuildOptions) -> Result<Report> {
     options.checks = check::Checks {
         mode: check::Mode::Warnings,
         alt_text: true,
+        keep_going: false,
     };
     let config = load_config(&options.root)?;
     let out = output_dir(&options, &config)?;

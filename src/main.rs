@@ -46,6 +46,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                         quire::check::Mode::Errors
                     },
                     alt_text: false,
+                    keep_going: args.keep_going,
                 },
                 progress: bar.progress(),
                 live_fragments: false,
@@ -203,6 +204,7 @@ fn serve(root: std::path::PathBuf, args: cli::ServeArgs) -> Result<(), Error> {
                 checks: quire::check::Checks {
                     mode: quire::check::Mode::Warnings,
                     alt_text: false,
+                    keep_going: false,
                 },
                 ..Default::default()
             },

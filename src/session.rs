@@ -296,18 +296,20 @@ impl Session {
         // Heading ids in Markdown avoid the ids this theme writes.
         let mut reserved_ids: Vec<&str> = theme.ids().iter().map(String::as_str).collect();
         reserved_ids.sort_unstable();
+        // The words of the site's language; keys it lacks are warnings.
+        let words = theme.translations(&config.language);
+        let shortcodes = render::shortcodes::Shortcodes::new(theme, &config, Arc::clone(&words));
         let site_options = site::Options {
             drafts: self.options.drafts,
             now,
             release_sources: self.once,
             reserved_ids: &reserved_ids,
+            shortcodes: Some(&shortcodes),
         };
         let mut timings = vec![("load", start.elapsed())];
         progress.report(Step::Stage("rendering Markdown"));
         let site = Site::assemble_with(&config, &documents, &site_options, &mut self.memo)?;
         timings.push(("assemble", start.elapsed()));
-        // The words of the site's language; keys it lacks are warnings.
-        let words = theme.translations(&config.language);
         // Every file that is not a page, claimed before the pages so that no two outputs can
         // share a path, whichever is written last.
         let (assets, mut update, mut claims) = self.assets(&root, &links, &site, &config)?;
@@ -375,24 +377,52 @@ impl Session {
                 || generated.contains_key(p)
         };
         let mut problems = check::check(&site, &config, &exists, theme.ids(), self.options.checks);
+        let checks = self.options.checks;
+        let keep_going = checks.keep_going || config.shortcodes.keep_going;
+        let mut shortcode_problems = check::shortcodes(&site);
+        let mut shortcode_warnings = Vec::new();
+        if checks.mode == check::Mode::Warnings {
+            problems.append(&mut shortcode_problems);
+        }
         // A body let go once rendered is read again here, for the lines the problems quote.
-        for p in problems.iter_mut() {
+        for p in problems.iter_mut().chain(shortcode_problems.iter_mut()) {
             let d = &mut p.diagnostic;
             if let (Some((line, _)), None) = (d.position, &d.source_line) {
                 d.source_line = content::source_line(&root, &d.path, line);
             }
         }
-        if self.options.checks.mode == check::Mode::Errors && !problems.is_empty() {
-            let n = problems.len();
-            let mut errors: Vec<Error> = problems
-                .into_iter()
-                .map(|p| Error::Source(p.diagnostic))
+        if keep_going {
+            // Written as their text; listed at the end of the build.
+            shortcode_warnings = shortcode_problems
+                .drain(..)
+                .map(|p| format!("{} (written as it is: --keep-going)", p.diagnostic))
                 .collect();
+        }
+        let mut errors: Vec<Error> = Vec::new();
+        if !shortcode_problems.is_empty() {
+            let n = shortcode_problems.len();
+            errors.extend(
+                shortcode_problems
+                    .into_iter()
+                    .map(|p| Error::Source(p.diagnostic)),
+            );
+            errors.push(Error::Other(format!(
+                "{n} shortcode{} could not be expanded, so nothing was written \
+                 (`quire build --keep-going` writes them as they are and lists them)",
+                if n == 1 { "" } else { "s" },
+            )));
+        }
+        if checks.mode == check::Mode::Errors && !problems.is_empty() {
+            let n = problems.len();
+            errors.extend(problems.into_iter().map(|p| Error::Source(p.diagnostic)));
             errors.push(Error::Other(format!(
                 "{n} problem{} with links or images, so nothing was written \
                  (`quire build --no-link-check` builds anyway)",
                 if n == 1 { "" } else { "s" },
             )));
+            return Err(Error::Many(errors));
+        }
+        if !errors.is_empty() {
             return Err(Error::Many(errors));
         }
         timings.push(("check", start.elapsed()));
@@ -416,6 +446,7 @@ impl Session {
                 .cloned()
                 .chain(documents.iter().flat_map(|d| d.warnings.iter().cloned()))
                 .chain(template_warnings)
+                .chain(shortcode_warnings)
                 .collect(),
         };
         self.pages = pages.fingerprints;

@@ -126,6 +126,9 @@ struct Rendering {
     reserved: u64,
     link_base: Option<String>,
     base_path: String,
+    /// The page's URL, which shortcodes may show (`page.permalink`): part of the key only
+    /// when the document has shortcodes.
+    url: String,
     rendered: Arc<Rendered>,
 }
 
@@ -217,7 +220,7 @@ pub struct Term {
 }
 
 /// What to publish.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct Options<'a> {
     /// Include drafts and posts dated in the future.
     pub drafts: bool,
@@ -229,6 +232,17 @@ pub struct Options<'a> {
     /// Element ids the theme writes around post content (`Theme::ids`): generated heading ids
     /// avoid them, so a post titled "Main" cannot break the skip link.
     pub reserved_ids: &'a [&'a str],
+    /// The templates that render shortcodes (the theme's); `None` leaves them as written.
+    pub shortcodes: Option<&'a dyn markdown::shortcode::Templates>,
+}
+
+impl std::fmt::Debug for Options<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Options")
+            .field("drafts", &self.drafts)
+            .field("now", &self.now)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Join the base path (`/` or `/blog/`) and a site path starting with `/`.
@@ -243,28 +257,70 @@ pub fn join_url(base_path: &str, path: &str) -> String {
 /// avoid) changed, or a content link (`@/posts/x.md`) in it now leads elsewhere.
 pub fn render_markdown(
     memo: &Memo,
+    config: &Config,
     doc: &Document,
+    url: &str,
     link_base: Option<&str>,
-    base_path: &str,
     content_links: Option<&ContentLinks>,
     options: &Options,
 ) -> Arc<Rendered> {
+    let base_path = config.base_path.as_str();
     let reserved = crate::fingerprint::of(&options.reserved_ids);
     let cache = || memo.rendered.lock().unwrap_or_else(|e| e.into_inner());
+    // Shortcodes read templates and the page's URL: a change to either renders it again.
+    let shortcodes_agree = |r: &Rendered, old_url: &str| {
+        r.shortcodes.is_empty()
+            || (old_url == url
+                && options
+                    .shortcodes
+                    .is_some_and(|t| r.shortcodes.iter().all(|(key, v)| t.version(key) == *v)))
+    };
     if let Some(r) = cache().get(&doc.source)
         && r.hash == doc.hash
         && r.reserved == reserved
         && r.link_base.as_deref() == link_base
         && r.base_path == base_path
         && r.rendered.content_links_agree(content_links)
+        && shortcodes_agree(&r.rendered, &r.url)
     {
         return Arc::clone(&r.rendered);
     }
+    let page = markdown::shortcode::PageInfo {
+        title: &doc.title,
+        description: doc.description.as_deref(),
+        date: doc.date_rfc3339.clone(),
+        slug: &doc.slug,
+        url: url.to_string(),
+        permalink: format!(
+            "{}{}",
+            config.base_url.trim_end_matches('/'),
+            url.strip_prefix(base_path.trim_end_matches('/'))
+                .unwrap_or(url)
+        ),
+        path: content_path(&doc.source),
+        extra: Some(&doc.extra),
+    };
+    let site = markdown::shortcode::SiteInfo {
+        base_url: &config.base_url,
+        base_path,
+        title: &config.title,
+        description: &config.description,
+        author: &config.author,
+    };
+    let env = options
+        .shortcodes
+        .map(|templates| markdown::shortcode::Env {
+            templates,
+            page: &page,
+            site: &site,
+            content_links,
+        });
     let md = markdown::Options {
         link_base,
         base_path: Some(base_path),
         reserved_ids: options.reserved_ids,
         content_links,
+        shortcodes: env.as_ref(),
     };
     let mut rendered = doc.body.with(|body| markdown::render(body, &md));
     if options.release_sources {
@@ -287,6 +343,7 @@ pub fn render_markdown(
             reserved,
             link_base: link_base.map(str::to_owned),
             base_path: base_path.to_owned(),
+            url: url.to_owned(),
             rendered: Arc::clone(&rendered),
         },
     );
@@ -499,7 +556,8 @@ impl Site {
             .zip(post_terms)
             .map(|((doc, url, section), terms)| {
                 let link_base = doc.is_bundle.then_some(url.as_str());
-                let rendered = render_markdown(memo, doc, link_base, base, content_links, options);
+                let rendered =
+                    render_markdown(memo, config, doc, &url, link_base, content_links, options);
                 let image = doc.image.as_ref().map(|img| ImageRef {
                     src: resolve_src(&img.src, base, link_base),
                     ..img.clone()
@@ -527,7 +585,7 @@ impl Site {
             .into_par_iter()
             .map(|(doc, url)| Page {
                 doc: Arc::clone(doc),
-                rendered: render_markdown(memo, doc, None, base, content_links, options),
+                rendered: render_markdown(memo, config, doc, &url, None, content_links, options),
                 url,
             })
             .collect();
@@ -563,9 +621,10 @@ impl Site {
             if let Some(doc) = &s.doc {
                 s.rendered = Some(render_markdown(
                     memo,
+                    config,
                     doc,
+                    &s.url,
                     None,
-                    base,
                     content_links,
                     options,
                 ));
@@ -1084,6 +1143,7 @@ mod tests {
             now: DateTime::parse_from_rfc3339("2026-06-01T00:00:00Z").unwrap(),
             release_sources: false,
             reserved_ids: &[],
+            shortcodes: None,
         }
     }
 

@@ -109,6 +109,7 @@ mod tests {
             now: chrono::DateTime::parse_from_rfc3339("2030-01-01T00:00:00Z").unwrap(),
             release_sources: false,
             reserved_ids: &[],
+            shortcodes: None,
         };
         let site = crate::site::Site::assemble(&config, &docs, &options).unwrap();
         let routes = crate::table::pages(&site, &config).unwrap();

@@ -3,6 +3,7 @@
 //! build; each job adds only its own view.
 
 pub mod i18n;
+pub mod shortcodes;
 mod theme;
 mod views;
 

@@ -85,7 +85,9 @@ impl Theme {
                 }
                 continue;
             }
-            if !rel.ends_with(".html") {
+            // Shortcodes may also be Markdown (`shortcodes/<name>.md`, as in Zola).
+            let markdown_shortcode = rel.starts_with("shortcodes/") && rel.ends_with(".md");
+            if !rel.ends_with(".html") && !markdown_shortcode {
                 continue;
             }
             let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&shown, e))?;
@@ -117,6 +119,25 @@ impl Theme {
                 Err(tera::Error::message(
                     "get_section: no site to read sections from",
                 ))
+            },
+        );
+        // Markdown to HTML in templates, as in Zola: `{{ body | markdown }}`, `inline=true`
+        // without the paragraph around it.
+        tera.register_filter(
+            "markdown",
+            |value: &str, kwargs: tera::Kwargs, _: &tera::State| -> tera::TeraResult<tera::Value> {
+                let inline = kwargs.get::<bool>("inline")?.unwrap_or(false);
+                let html =
+                    crate::markdown::render(value, &crate::markdown::Options::default()).html;
+                let html = if inline {
+                    html.trim_end()
+                        .strip_prefix("<p>")
+                        .and_then(|h| h.strip_suffix("</p>"))
+                        .map_or(html.clone(), str::to_string)
+                } else {
+                    html
+                };
+                Ok(tera::Value::safe_string(&html))
             },
         );
         let result = tera.add_raw_templates(sources.iter().map(|(n, (_, s))| (n, s)));
@@ -314,7 +335,7 @@ impl Theme {
         (keep, errors)
     }
 
-    fn is_built_in(&self, template: &str) -> bool {
+    pub(crate) fn is_built_in(&self, template: &str) -> bool {
         self.sources
             .get(template)
             .is_some_and(|(shown, _)| shown.to_string_lossy().starts_with(BUILT_IN))
@@ -422,7 +443,11 @@ impl Theme {
             .keys()
             .map(String::as_str)
             .filter(|n| {
-                !n.starts_with("fragments/") && *n != "base.html" && *n != "components.html"
+                !n.starts_with("fragments/")
+                    && !n.starts_with("shortcodes/")
+                    && !n.starts_with("includes/")
+                    && *n != "base.html"
+                    && *n != "components.html"
             })
             .collect()
     }
@@ -441,9 +466,40 @@ impl Theme {
         }
     }
 
-    /// A fingerprint of every template's name and source.
+    /// A fingerprint of every template's name and source, shortcodes left out: they are
+    /// rendered with the Markdown, whose memo knows which documents use which (see
+    /// [`Theme::version`]).
     pub fn fingerprint(&self) -> u64 {
-        crate::fingerprint::of(&self.sources)
+        let pages: Vec<_> = self
+            .sources
+            .iter()
+            .filter(|(name, _)| !name.starts_with(SHORTCODES))
+            .collect();
+        crate::fingerprint::of(&pages)
+    }
+
+    /// A fingerprint of the templates a shortcode key names: `shortcodes/<name>` stands for
+    /// its `.html` and `.md` templates, anything else for the template of that name; 0 when
+    /// there is none.
+    pub fn version(&self, key: &str) -> u64 {
+        let found: Vec<(&String, &String)> = if key.starts_with(SHORTCODES) {
+            [format!("{key}.html"), format!("{key}.md")]
+                .iter()
+                .filter_map(|n| self.sources.get_key_value(n.as_str()))
+                .map(|(n, (_, text))| (n, text))
+                .collect()
+        } else {
+            self.sources
+                .get_key_value(key)
+                .map(|(n, (_, text))| (n, text))
+                .into_iter()
+                .collect()
+        };
+        if found.is_empty() {
+            0
+        } else {
+            crate::fingerprint::of(&found)
+        }
     }
 
     /// Whether any template may read the variable `name`. Errs on the side of yes: a word
@@ -460,7 +516,7 @@ impl Theme {
     fn any_reads(&self, name: &str, include: impl Fn(&str) -> bool) -> bool {
         self.sources
             .iter()
-            .filter(|(template, _)| include(template))
+            .filter(|(template, _)| include(template) && !template.starts_with(SHORTCODES))
             .any(|(_, (_, text))| text.contains("__tera_context") || mentions(text, name))
     }
 
@@ -524,6 +580,9 @@ type Report<'t> = (&'t str, &'t str, usize, usize);
 
 /// The component that renders one post in a list (see [`Theme::cards`]).
 const CARD_COMPONENT: &str = "post_summary";
+
+/// Where shortcode templates live under `templates/`.
+const SHORTCODES: &str = "shortcodes/";
 
 /// How the built-in templates are named in messages.
 const BUILT_IN: &str = "(built-in theme)";

@@ -11,6 +11,10 @@ use pulldown_cmark::{
 };
 use pulldown_cmark_escape::{escape_href, escape_html};
 
+pub mod shortcode;
+
+use shortcode::Expanded;
+
 /// How to render one document.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Options<'a> {
@@ -24,6 +28,8 @@ pub struct Options<'a> {
     pub reserved_ids: &'a [&'a str],
     /// Where content links (`@/posts/x.md`) lead. `None` leaves them as written.
     pub content_links: Option<&'a ContentLinks>,
+    /// How to expand shortcodes and Liquid tags; `None` leaves them as written.
+    pub shortcodes: Option<&'a shortcode::Env<'a>>,
 }
 
 /// The published documents by content path (`posts/x.md`, relative to `content/`, with `/`
@@ -131,6 +137,20 @@ pub struct Rendered {
     pub headings: Vec<Heading>,
     /// Every link and image, in order.
     pub links: Vec<LinkRef>,
+    /// Shortcodes that could not be expanded (they stay in the text as written).
+    pub problems: Vec<SourceProblem>,
+    /// The template keys the shortcodes read, with their versions
+    /// ([`shortcode::Templates::version`]): the rendering is stale when one changes.
+    pub shortcodes: Vec<(String, u64)>,
+}
+
+/// A problem at a place in the Markdown source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceProblem {
+    pub offset: usize,
+    /// 1-based line and column.
+    pub position: (usize, usize),
+    pub message: String,
 }
 
 impl Rendered {
@@ -162,9 +182,39 @@ fn extensions() -> Extensions {
 }
 
 pub fn render(source: &str, options: &Options) -> Rendered {
-    let (events, ranges): (Vec<Event>, Vec<Range<usize>>) = Parser::new_ext(source, extensions())
+    match options.shortcodes {
+        Some(env) if shortcode::may_have(source) => {
+            let expanded = shortcode::expand(source, env);
+            render_text(source, &expanded.text, Some(&expanded), options)
+        }
+        _ => render_text(source, source, None, options),
+    }
+}
+
+/// Render `text`, which is `source` with its shortcodes expanded as `expanded` says (or
+/// `source` itself): positions are reported in `source`.
+fn render_text(
+    source: &str,
+    text: &str,
+    expanded: Option<&Expanded>,
+    options: &Options,
+) -> Rendered {
+    let (events, ranges): (Vec<Event>, Vec<Range<usize>>) = Parser::new_ext(text, extensions())
         .into_offset_iter()
         .unzip();
+    // Shortcodes whose HTML goes in after parsing, its URLs resolved as Markdown's are.
+    let inserts = expanded.filter(|e| !e.inserts.is_empty());
+    let mut insert_links = Vec::new();
+    let insert_html: Vec<String> = inserts.map_or_else(Vec::new, |x| {
+        x.inserts
+            .iter()
+            .map(|insert| {
+                let (html, found) = resolve_html(&insert.html, insert.offset, options);
+                insert_links.extend(found);
+                html
+            })
+            .collect()
+    });
     let mut links = Links {
         options,
         found: Vec::new(),
@@ -197,7 +247,10 @@ pub fn render(source: &str, options: &Options) -> Rendered {
                 attrs,
             }) => {
                 let end = matching_end(&events, i);
-                let title = plain_text(&events[i + 1..end]);
+                let mut title = plain_text(&events[i + 1..end]);
+                if let Some(x) = inserts {
+                    title = without_placeholders(x, &title);
+                }
                 let id = match id {
                     Some(id) => id.to_string(),
                     None => unique_id(&title, &mut ids),
@@ -214,6 +267,22 @@ pub fn render(source: &str, options: &Options) -> Rendered {
                     attrs: attrs.clone(),
                 }));
                 depth += 1;
+            }
+            Event::Start(Tag::Paragraph)
+                if let Some(html) =
+                    inserts.and_then(|x| block_insert(x, &insert_html, &events, i)) =>
+            {
+                out.push(Event::Html(html.into()));
+                i += 3;
+                continue;
+            }
+            Event::Text(t) | Event::Html(t) | Event::InlineHtml(t)
+                if inserts.is_some_and(|x| t.contains(x.token.as_str())) =>
+            {
+                let x = inserts.expect("checked");
+                let mut words = String::new();
+                fill_placeholders(x, &insert_html, t, event, &mut out, &mut words);
+                word_count += words_in(&words);
             }
             Event::Start(Tag::Paragraph) => {
                 if let Some((figure, next)) = figure_at(&events, &ranges, i, &mut links) {
@@ -320,6 +389,27 @@ pub fn render(source: &str, options: &Options) -> Rendered {
         // The events are not needed after this: moved, not cloned.
         pulldown_cmark::html::push_html(&mut html, out.into_iter());
     }
+    let mut found = links.found;
+    let mut problems = Vec::new();
+    let mut used = Vec::new();
+    if let Some(x) = expanded {
+        for link in &mut found {
+            link.offset = x.original(link.offset);
+        }
+        found.append(&mut insert_links);
+        let at = positions(source, x.problems.iter().map(|p| p.offset));
+        problems = x
+            .problems
+            .iter()
+            .zip(at)
+            .map(|(p, position)| SourceProblem {
+                offset: p.offset,
+                position,
+                message: p.message.clone(),
+            })
+            .collect();
+        used = x.used.clone();
+    }
     Rendered {
         html_fingerprint: crate::fingerprint::of_bytes(html.as_bytes()),
         html,
@@ -327,17 +417,157 @@ pub fn render(source: &str, options: &Options) -> Rendered {
         summary_text,
         word_count,
         headings,
-        links: located(source, links.found),
+        links: located(source, found),
+        problems,
+        shortcodes: used,
     }
+}
+
+/// The HTML of the block shortcode whose placeholder is the whole paragraph starting at `i`.
+fn block_insert(x: &Expanded, html: &[String], events: &[Event], i: usize) -> Option<String> {
+    let (Some(Event::Text(t)), Some(Event::End(TagEnd::Paragraph))) =
+        (events.get(i + 1), events.get(i + 2))
+    else {
+        return None;
+    };
+    let found = x.placeholders(t);
+    match found.as_slice() {
+        [(range, n)] if range.len() == t.trim().len() && x.inserts[*n].block => {
+            Some(html[*n].clone())
+        }
+        _ => None,
+    }
+}
+
+/// `event` (text or HTML holding placeholders) with each placeholder replaced by its
+/// shortcode's HTML; the plain text around them is added to `words`.
+fn fill_placeholders<'a>(
+    x: &Expanded,
+    inserts: &[String],
+    t: &str,
+    event: &Event<'a>,
+    out: &mut Vec<Event<'a>>,
+    words: &mut String,
+) {
+    let is_text = matches!(event, Event::Text(_));
+    let mut html = String::new();
+    let mut at = 0;
+    for (range, n) in x.placeholders(t) {
+        let before = &t[at..range.start];
+        if is_text {
+            if !before.is_empty() {
+                out.push(Event::Text(before.to_string().into()));
+                words.push_str(before);
+                words.push(' ');
+            }
+            out.push(Event::InlineHtml(inserts[n].clone().into()));
+        } else {
+            html.push_str(before);
+            html.push_str(&inserts[n]);
+        }
+        at = range.end;
+    }
+    let rest = &t[at..];
+    if is_text {
+        if !rest.is_empty() {
+            out.push(Event::Text(rest.to_string().into()));
+            words.push_str(rest);
+        }
+    } else {
+        html.push_str(rest);
+        out.push(match event {
+            Event::Html(_) => Event::Html(html.into()),
+            _ => Event::InlineHtml(html.into()),
+        });
+    }
+}
+
+/// `text` without placeholder words.
+fn without_placeholders(x: &Expanded, text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (range, _) in x.placeholders(text) {
+        out.push_str(&text[at..range.start]);
+        at = range.end;
+    }
+    out.push_str(&text[at..]);
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A shortcode's HTML with each `href` and `src` resolved as a Markdown link's would be
+/// (bundle-relative and root-relative URLs), and those URLs as links at the call's
+/// `offset`, so the link checks see them.
+fn resolve_html(html: &str, offset: usize, options: &Options) -> (String, Vec<LinkRef>) {
+    let mut found = Vec::new();
+    let mut out = String::with_capacity(html.len());
+    let mut at = 0;
+    let mut attrs: Vec<(usize, usize)> = [" href=\"", " src=\""]
+        .iter()
+        .flat_map(|attr| html.match_indices(attr).map(|(i, m)| (i, i + m.len())))
+        .collect();
+    attrs.sort_unstable();
+    for (attr_at, value_at) in attrs {
+        let Some(len) = html[value_at..].find('"') else {
+            continue;
+        };
+        let written = &html[value_at..value_at + len];
+        let url = written.replace("&amp;", "&");
+        if is_script_url(&url, false) {
+            continue;
+        }
+        let href = resolve(&CowStr::from(url.as_str()), options).to_string();
+        let is_image = html[attr_at..].starts_with(" src=")
+            && html[..attr_at]
+                .rfind('<')
+                .and_then(|t| html[t + 1..attr_at].split_whitespace().next())
+                .is_some_and(|name| name.eq_ignore_ascii_case("img"));
+        out.push_str(&html[at..value_at]);
+        if href == url {
+            out.push_str(written);
+        } else {
+            // Writing to a String cannot fail.
+            let _ = escape_href(&mut out, &href);
+        }
+        at = value_at + len;
+        found.push(LinkRef {
+            offset,
+            position: (0, 0),
+            dest: url,
+            href,
+            content: None,
+            image_alt: is_image.then(|| image_alt(&html[attr_at..])),
+        });
+    }
+    out.push_str(&html[at..]);
+    (out, found)
+}
+
+/// The `alt` of the `<img>` whose attributes start `tag_rest`.
+fn image_alt(tag_rest: &str) -> String {
+    let tag = &tag_rest[..tag_rest.find('>').unwrap_or(tag_rest.len())];
+    tag.split_once(" alt=\"")
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map_or(String::new(), |(alt, _)| alt.to_string())
 }
 
 /// `links` with each one's line and column in `source`, counted in one pass.
 fn located(source: &str, mut links: Vec<LinkRef>) -> Vec<LinkRef> {
-    let mut order: Vec<usize> = (0..links.len()).collect();
-    order.sort_by_key(|&i| links[i].offset);
+    let at = positions(source, links.iter().map(|l| l.offset));
+    for (link, position) in links.iter_mut().zip(at) {
+        link.position = position;
+    }
+    links
+}
+
+/// The 1-based line and column of each offset in `source`, counted in one pass.
+pub fn positions(source: &str, offsets: impl Iterator<Item = usize>) -> Vec<(usize, usize)> {
+    let offsets: Vec<usize> = offsets.collect();
+    let mut result = vec![(0, 0); offsets.len()];
+    let mut order: Vec<usize> = (0..offsets.len()).collect();
+    order.sort_by_key(|&i| offsets[i]);
     let (mut line, mut line_start, mut at) = (1, 0, 0);
     for i in order {
-        let mut offset = links[i].offset.min(source.len());
+        let mut offset = offsets[i].min(source.len());
         while !source.is_char_boundary(offset) {
             offset -= 1;
         }
@@ -349,9 +579,9 @@ fn located(source: &str, mut links: Vec<LinkRef>) -> Vec<LinkRef> {
             }
             at = offset;
         }
-        links[i].position = (line, source[line_start..offset].chars().count() + 1);
+        result[i] = (line, source[line_start..offset].chars().count() + 1);
     }
-    links
+    result
 }
 
 /// Resolves each link's URL as it is met, and remembers it.
@@ -393,8 +623,11 @@ fn highlight_code_blocks<'a>(events: &[Event<'a>]) -> Vec<Event<'a>> {
     while i < events.len() {
         if let Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) = &events[i] {
             let end = matching_end(events, i);
-            // The language is the info string's first word, as pulldown-cmark takes it.
-            let lang = info.split(' ').next().unwrap_or_default();
+            // The language is the info string's first word, as pulldown-cmark takes it; the
+            // other words (after spaces or Zola's commas) are options: `linenos` numbers lines.
+            let mut words = info.split([' ', ',']).filter(|w| !w.is_empty());
+            let lang = words.next().unwrap_or_default();
+            let linenos = words.any(|w| w == "linenos" || w.starts_with("linenos="));
             let code: String = events[i + 1..end]
                 .iter()
                 .filter_map(|e| match e {
@@ -405,11 +638,19 @@ fn highlight_code_blocks<'a>(events: &[Event<'a>]) -> Vec<Event<'a>> {
             if !lang.is_empty()
                 && let Some(spans) = crate::highlight::highlight(lang, &code)
             {
-                let mut block = String::from("<pre><code class=\"language-");
+                let mut block = String::from(if linenos {
+                    "<pre class=\"linenos\"><code class=\"language-"
+                } else {
+                    "<pre><code class=\"language-"
+                });
                 // Writing to a String cannot fail.
                 let _ = escape_html(&mut block, lang);
                 block.push_str("\">");
-                block.push_str(&spans);
+                if linenos {
+                    numbered_lines(&mut block, &spans);
+                } else {
+                    block.push_str(&spans);
+                }
                 block.push_str("</code></pre>\n");
                 out.push(Event::Html(block.into()));
                 i = end + 1;
@@ -420,6 +661,54 @@ fn highlight_code_blocks<'a>(events: &[Event<'a>]) -> Vec<Event<'a>> {
         i += 1;
     }
     out
+}
+
+/// Highlighted `html` with each line in a `<span class="line">` (the stylesheet numbers
+/// them): the spans open at a line break are closed before it and opened again after it.
+fn numbered_lines(out: &mut String, html: &str) {
+    let mut lines: Vec<String> = html
+        .trim_end_matches('\n')
+        .split('\n')
+        .map(str::to_string)
+        .collect();
+    // Closing tags alone after the last line break belong to the line before.
+    if lines.len() > 1
+        && let Some(tail) = lines.last()
+        && tail.replace("</span>", "").trim().is_empty()
+    {
+        let tail = lines.pop().unwrap_or_default();
+        if let Some(last) = lines.last_mut() {
+            last.push_str(&tail);
+        }
+    }
+    let mut open: Vec<String> = Vec::new();
+    for (n, line) in lines.iter().enumerate() {
+        out.push_str("<span class=\"line\">");
+        for tag in &open {
+            out.push_str(tag);
+        }
+        out.push_str(line);
+        // Follow the spans this line opens and closes.
+        let mut rest = line.as_str();
+        while let Some(i) = rest.find('<') {
+            rest = &rest[i..];
+            let end = rest.find('>').map_or(rest.len(), |e| e + 1);
+            if rest.starts_with("</span") {
+                open.pop();
+            } else if rest.starts_with("<span") {
+                open.push(rest[..end].to_string());
+            }
+            rest = &rest[end..];
+        }
+        for _ in &open {
+            out.push_str("</span>");
+        }
+        out.push_str("</span>");
+        if n + 1 < lines.len() {
+            out.push('\n');
+        }
+    }
+    out.push('\n');
 }
 
 /// Index of the `End` that closes the `Start` at `start`.
