@@ -796,3 +796,101 @@ fn bad_taxonomy_config() {
     assert_eq!(e.position.map(|p| p.0), Some(4), "{e:#?}");
     assert!(e.message.contains("`regions` is a taxonomy"), "{e:#?}");
 }
+
+// Shortcodes (issue 13): each broken call is an error at the place the author wrote it, and
+// the previous output stays as it was.
+
+/// Break the good site with a post whose body (from line 5 of the file) is `body`.
+fn fails_with_body(body: &str) -> Vec<Reported> {
+    let (site, snap) = good_site();
+    site.post("sc.md", "title = \"Shortcodes\"\ndate = 2020-01-02", body);
+    fails(&site, &snap)
+}
+
+#[test]
+fn shortcode_with_unbalanced_delimiters() {
+    let errors = fails_with_body("Text {{ youtube(id=\"x\" }} and more.");
+    assert_at(&errors[0], "content/posts/sc.md", 5, 6, "`youtube(`");
+    let errors = fails_with_body("Then {{< figure src=\"a.png\" and no end.");
+    assert_at(
+        &errors[0],
+        "content/posts/sc.md",
+        5,
+        6,
+        "has no `>}}` after it",
+    );
+}
+
+#[test]
+fn shortcode_body_without_its_end() {
+    let errors = fails_with_body("Intro.\n\n{% note(kind=\"x\") %}\nThe body never ends.\n");
+    assert_at(
+        &errors[0],
+        "content/posts/sc.md",
+        7,
+        1,
+        "has no `{% end %}` after it",
+    );
+    let errors = fails_with_body("{{< details >}}\nOpen forever.\n");
+    assert_at(
+        &errors[0],
+        "content/posts/sc.md",
+        5,
+        1,
+        "no closing `{{< /details >}}`",
+    );
+}
+
+#[test]
+fn shortcode_that_calls_itself() {
+    let (site, snap) = good_site();
+    site.write(
+        "templates/shortcodes/again.html",
+        "<b>{% include \"shortcodes/again.html\" %}</b>",
+    );
+    site.post(
+        "sc.md",
+        "title = \"Again\"\ndate = 2020-01-02",
+        "{{ again() }}",
+    );
+    let e = fails_once(&site, &snap);
+    assert_at(
+        &e,
+        "templates/shortcodes/again.html",
+        1,
+        15,
+        "includes itself",
+    );
+}
+
+#[test]
+fn shortcode_argument_of_the_wrong_type() {
+    let errors = fails_with_body("{{< youtube id=42 >}}\n\n{{ figure(src=[\"a\"]) }}");
+    assert_at(
+        &errors[0],
+        "content/posts/sc.md",
+        5,
+        1,
+        "`id` of `youtube` must be a string, but it is a number",
+    );
+    assert_at(
+        &errors[1],
+        "content/posts/sc.md",
+        7,
+        1,
+        "`src` of `figure` must be a string, but it is an array",
+    );
+}
+
+#[test]
+fn liquid_tag_quire_does_not_know() {
+    let errors = fails_with_body("Hello {% assign name = \"x\" %}{{ name }}.");
+    assert_at(
+        &errors[0],
+        "content/posts/sc.md",
+        5,
+        7,
+        "the Liquid tag `{% assign %}` is not one Quire knows",
+    );
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+}

@@ -529,3 +529,93 @@ fn a_tag_outside_the_top_tags_re_renders_only_the_pages_that_show_it() {
     // the whole tag list).
     assert!(report.rendered < report.pages / 2, "{report:?}");
 }
+
+#[test]
+fn editing_a_shortcode_template_re_renders_exactly_the_posts_that_use_it() {
+    let site = TestSite::new();
+    site.write(
+        "templates/shortcodes/note.html",
+        "<aside class=\"note\">{{ text }}</aside>",
+    );
+    for i in 0..10 {
+        let body = if i % 5 == 0 {
+            "Second paragraph.\n\n{{ note(text=\"from the template\") }}"
+        } else {
+            "Second paragraph."
+        };
+        site.write(
+            &format!("content/posts/p{i:02}.md"),
+            &post(
+                &format!("Post {i}"),
+                &format!("2025-02-{:02}", i + 1),
+                "\"t\"",
+                body,
+            ),
+        );
+    }
+    let mut live = Live::new(site);
+    write(
+        &live.path("templates/shortcodes/note.html"),
+        "<aside class=\"note edited\">{{ text | upper }}</aside>",
+    );
+    let report = live.rebuild(Changes {
+        templates: true,
+        ..Changes::default()
+    });
+    live.assert_matches_full_build("edit a shortcode template");
+    // Posts 0 and 5 use it; their summaries (first paragraphs) do not show it, so no list
+    // changes.
+    assert_eq!(report.rendered, 2, "{report:?}");
+    let page = scraper::Html::parse_document(
+        &fs::read_to_string(live.dir.path().join("posts/p05/index.html")).unwrap(),
+    );
+    assert_eq!(texts(&page, "aside.note.edited"), ["FROM THE TEMPLATE"]);
+}
+
+#[test]
+fn a_shortcode_defined_while_serving_replaces_the_warning_with_its_output() {
+    let site = TestSite::new();
+    site.write(
+        "content/posts/later.md",
+        &post(
+            "Later",
+            "2025-03-01",
+            "\"t\"",
+            "Before.\n\n{{ later(n=3) }}",
+        ),
+    );
+    let mut options = site.options();
+    options.checks.mode = quire::check::Mode::Warnings;
+    let mut live = Live {
+        session: Session::new(options),
+        site,
+        dir: tempfile::tempdir().unwrap(),
+    };
+    let report = live.rebuild(Changes::everything());
+    let shortcode_problems: Vec<_> = report
+        .problems
+        .iter()
+        .filter(|p| p.kind == quire::check::Kind::Shortcode)
+        .collect();
+    assert_eq!(shortcode_problems.len(), 1, "{:?}", report.problems);
+    assert_eq!(shortcode_problems[0].diagnostic.position, Some((10, 1)));
+    assert!(
+        shortcode_problems[0]
+            .diagnostic
+            .message
+            .contains("templates/shortcodes/later.html")
+    );
+    write(
+        &live.path("templates/shortcodes/later.html"),
+        "<span class=\"later\">{{ n * 2 }}</span>",
+    );
+    let report = live.rebuild(Changes {
+        templates: true,
+        ..Changes::default()
+    });
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    let page = scraper::Html::parse_document(
+        &fs::read_to_string(live.dir.path().join("posts/later/index.html")).unwrap(),
+    );
+    assert_eq!(texts(&page, "span.later"), ["6"]);
+}
