@@ -248,6 +248,7 @@ pub fn expand(source: &str, env: &Env) -> Expanded {
         src: source,
         env,
         code: code_ranges(source),
+        closers: hugo_closers(source),
         nth: HashMap::new(),
         out: Expanded {
             token,
@@ -366,8 +367,33 @@ struct Expander<'a, 'e> {
     src: &'a str,
     env: &'e Env<'e>,
     code: Vec<Range<usize>>,
+    /// The names of Hugo shortcodes that have a closing tag somewhere (`{{< /name >}}`): only
+    /// those are looked for, so a post with many `figure`s is not scanned once per figure.
+    closers: std::collections::HashSet<String>,
     nth: HashMap<String, usize>,
     out: Expanded,
+}
+
+/// At most this many problems per document; the rest of it is left as written. Each failed
+/// call may scan to the end of the document, so this also bounds the work on hostile input.
+const MAX_PROBLEMS: usize = 100;
+
+/// The names in every `{{< /name >}}` and `{{% /name %}}` of `source`.
+fn hugo_closers(source: &str) -> std::collections::HashSet<String> {
+    let mut names = std::collections::HashSet::new();
+    for open in ["{{<", "{{%"] {
+        for at in memmem::find_iter(source.as_bytes(), open.as_bytes()) {
+            let rest = source[at + 3..].trim_start();
+            if let Some(rest) = rest.strip_prefix('/') {
+                let rest = rest.trim_start();
+                let n = rest
+                    .find(|c: char| c.is_whitespace() || c == '>' || c == '%')
+                    .unwrap_or(rest.len());
+                names.insert(rest[..n].to_string());
+            }
+        }
+    }
+    names
 }
 
 const LIQUID_TAGS: &str = "raw, comment, highlight, link, post_url, include";
@@ -402,6 +428,15 @@ impl Expander<'_, '_> {
         let mut copied = start;
         let mut at = start;
         while let Some(p) = self.next_open(at, end) {
+            if self.out.problems.len() >= MAX_PROBLEMS {
+                if self.out.problems.len() == MAX_PROBLEMS {
+                    self.problem(
+                        p,
+                        format!("more than {MAX_PROBLEMS} shortcode problems: the rest of the document is left as written"),
+                    );
+                }
+                break;
+            }
             match self.parse(p, end) {
                 Found::Text => at = p + 1,
                 Found::Broken(message, stop) => {
@@ -470,7 +505,11 @@ impl Expander<'_, '_> {
                 }
             },
             Syntax::Hugo | Syntax::HugoMarkdown if !tag.self_closing => {
-                let close = self.hugo_end(&tag.name, tag.open.end, end);
+                let close = if self.closers.contains(&tag.name) {
+                    self.hugo_end(&tag.name, tag.open.end, end)
+                } else {
+                    None
+                };
                 if close.is_none() && needs_body(&tag.name) {
                     self.problem(
                         p,
@@ -1393,4 +1432,233 @@ fn built_in_args(name: &str, params: &[(&str, Type)], args: &Args) -> Result<Arg
         ));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Templates that echo each call: `[name a=1 body=…]`, Markdown for `md`.
+    struct Echo;
+
+    impl Templates for Echo {
+        fn shortcode(&self, name: &str) -> Option<Output> {
+            match name {
+                "md" => Some(Output::Markdown),
+                "missing" => None,
+                _ => Some(Output::Html),
+            }
+        }
+        fn site_defines(&self, _: &str) -> bool {
+            false
+        }
+        fn render(
+            &self,
+            name: &str,
+            _: Output,
+            call: &Call,
+            _: &PageInfo,
+        ) -> Result<String, String> {
+            let named: Vec<String> = call
+                .args
+                .named
+                .iter()
+                .map(|(k, v)| format!("{k}={}", serde_json::to_string(v).unwrap()))
+                .collect();
+            let positional: Vec<String> = call
+                .args
+                .positional
+                .iter()
+                .map(|v| serde_json::to_string(v).unwrap())
+                .collect();
+            Ok(format!(
+                "[{name}#{} {}{}{}]",
+                call.nth,
+                named.join(" "),
+                positional.join(" "),
+                call.body.map(|b| format!(" body={b}")).unwrap_or_default()
+            ))
+        }
+        fn has_include(&self, _: &str) -> bool {
+            false
+        }
+        fn include(&self, _: &str, _: &Args, _: &PageInfo) -> Result<String, String> {
+            Err("no includes".into())
+        }
+        fn version(&self, key: &str) -> u64 {
+            key.len() as u64
+        }
+    }
+
+    fn run(source: &str) -> Expanded {
+        let page = PageInfo::default();
+        let site = SiteInfo::default();
+        expand(
+            source,
+            &Env {
+                templates: &Echo,
+                page: &page,
+                site: &site,
+                content_links: None,
+            },
+        )
+    }
+
+    /// The expanded text with each placeholder replaced by its HTML.
+    fn filled(x: &Expanded) -> String {
+        let mut out = x.text.clone();
+        for (range, n) in x.placeholders(&x.text).into_iter().rev() {
+            out.replace_range(range, &x.inserts[n].html);
+        }
+        out
+    }
+
+    #[test]
+    fn zola_arguments_of_every_type() {
+        let x = run(
+            "{{ a(s=\"x, y\", t='q', u=`r`, n=-3, f=1.5, b=false, list=[1, \"two\", [true]]) }}",
+        );
+        assert!(x.problems.is_empty(), "{:?}", x.problems);
+        assert_eq!(
+            filled(&x),
+            "[a#1 s=\"x, y\" t=\"q\" u=\"r\" n=-3 f=1.5 b=false list=[1,\"two\",[true]]]"
+        );
+        assert!(x.inserts[0].block);
+    }
+
+    #[test]
+    fn hugo_arguments_positional_named_quoted_and_raw() {
+        let x = run("A {{< h one \"two words\" `raw \"q\"` 4 true k=\"v\\\"w\" >}} b");
+        assert!(x.problems.is_empty(), "{:?}", x.problems);
+        assert_eq!(
+            filled(&x),
+            "A [h#1 k=\"v\\\"w\"\"one\" \"two words\" \"raw \\\"q\\\"\" 4 true] b"
+        );
+        assert!(!x.inserts[0].block);
+    }
+
+    #[test]
+    fn bodies_nest_and_count_nth_per_name() {
+        let x = run(
+            "{% a() %}x {% a() %}in{% end %} y{% end %}\n\n{{< b >}}1 {{< b >}}2{{< /b >}}{{< /b >}}",
+        );
+        assert!(x.problems.is_empty(), "{:?}", x.problems);
+        // The inner call is expanded into the outer one's body first.
+        assert_eq!(
+            filled(&x),
+            "[a#2  body=x [a#1  body=in] y]\n\n[b#2  body=1 [b#1  body=2]]"
+        );
+    }
+
+    #[test]
+    fn markdown_output_goes_into_the_text_and_offsets_map_back() {
+        let source = "ab {{ md() }} cd";
+        let x = run(source);
+        assert_eq!(x.text, "ab [md#1 ] cd");
+        // Before the call: the same offset; inside its output: the call's start; after it:
+        // shifted back by the difference in length.
+        assert_eq!(x.original(1), 1);
+        assert_eq!(x.original(5), 3);
+        let cd = x.text.find("cd").unwrap();
+        assert_eq!(x.original(cd), source.find("cd").unwrap());
+    }
+
+    #[test]
+    fn text_that_only_looks_like_a_call_stays() {
+        for text in [
+            "{{ variable }}",
+            "{{ not a call }}",
+            "{% %}",
+            "{{",
+            "a { b } {{}}",
+            "json {\"{\": 1}",
+        ] {
+            let x = run(text);
+            assert!(x.problems.is_empty(), "{text}: {:?}", x.problems);
+            assert_eq!(x.text, text);
+        }
+    }
+
+    #[test]
+    fn broken_calls_are_problems_at_their_start_and_stay_as_text() {
+        for (text, at, words) in [
+            ("x {{ a(b=1 }}", 2, "`a(`"),
+            ("x {{ a(b) }}", 2, "expected `=` after `b`"),
+            ("x {{ a(b=nope) }}", 2, "`nope` is not a value"),
+            ("x {{ a(b=\"open) }}", 2, "not closed"),
+            ("x {{ a(b=1) %}", 2, "must be followed by `}}`"),
+            ("x {% a() %} no end", 2, "has no `{% end %}`"),
+            ("x {% end %}", 2, "closes a shortcode that was not opened"),
+            ("x {{< /a >}}", 2, "closes a shortcode that was not opened"),
+            ("x {{< a", 2, "has no `>}}`"),
+            ("x {{ missing() }}", 2, "unknown shortcode `missing`"),
+            ("x {% if a %}", 2, "Liquid tag `{% if %}`"),
+            ("x {{ site.nope }}", 2, "Liquid value `site.nope`"),
+            ("x {{ \"a\" | shout }}", 2, "Liquid filter `shout`"),
+        ] {
+            let x = run(text);
+            assert_eq!(x.problems.len(), 1, "{text}: {:?}", x.problems);
+            assert_eq!(x.problems[0].offset, at, "{text}");
+            assert!(
+                x.problems[0].message.contains(words),
+                "{text}: {}",
+                x.problems[0].message
+            );
+            assert_eq!(x.text, text, "{text} is kept as written");
+        }
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let deep = "{% a() %}".repeat(40) + &"{% end %}".repeat(40);
+        let x = run(&deep);
+        assert!(
+            x.problems
+                .iter()
+                .any(|p| p.message.contains("nest more than")),
+            "{:?}",
+            x.problems
+        );
+    }
+
+    #[test]
+    fn many_calls_take_linear_time_and_problems_are_capped() {
+        // 100,000 figures, none closed, and 100,000 bodies with no end: each would scan to
+        // the end of the document if looked for one by one.
+        let figures = "{{< figure src=\"a\" >}}\n".repeat(100_000);
+        let x = run(&figures);
+        assert_eq!(x.inserts.len(), 100_000);
+        let open = "{% a() %}\n".repeat(100_000);
+        let x = run(&open);
+        assert_eq!(x.problems.len(), MAX_PROBLEMS + 1);
+        assert!(x.problems[MAX_PROBLEMS].message.contains("left as written"));
+        assert_eq!(x.text, open);
+    }
+
+    #[test]
+    fn every_template_read_is_recorded_with_its_version() {
+        let x = run("{{ a() }} {{< b >}} {{ missing() }}");
+        assert_eq!(
+            x.used,
+            [
+                ("shortcodes/a".to_string(), 12),
+                ("shortcodes/b".to_string(), 12),
+                ("shortcodes/missing".to_string(), 18)
+            ]
+        );
+    }
+
+    #[test]
+    fn placeholders_avoid_words_the_source_has() {
+        let x = run("QUIRESC0E is mine {{ a() }}");
+        assert_ne!(x.token, "QUIRESC");
+        assert_eq!(filled(&x), "QUIRESC0E is mine [a#1 ]");
+    }
+
+    #[test]
+    fn only_sources_with_braces_are_expanded() {
+        assert!(!may_have("plain { text } here"));
+        assert!(may_have("a {{ b }}"));
+        assert!(may_have("a {% b %}"));
+    }
 }
