@@ -164,6 +164,45 @@ pub fn shortcodes(site: &Site) -> Vec<Problem> {
         .collect()
 }
 
+/// One warning per kind of kramdown markup (Jekyll) left out of any document, with the
+/// number of documents that had it.
+pub fn kramdown(site: &Site) -> Vec<String> {
+    use crate::markdown::shortcode::Kramdown;
+    let rendered = site
+        .posts
+        .iter()
+        .map(|p| &*p.rendered)
+        .chain(site.pages.iter().map(|p| &*p.rendered))
+        .chain(site.sections.iter().filter_map(|s| s.rendered.as_deref()));
+    let mut counts: std::collections::BTreeMap<Kramdown, usize> = Default::default();
+    for r in rendered {
+        for kind in &r.kramdown {
+            *counts.entry(*kind).or_default() += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .map(|(kind, n)| {
+            let documents = if n == 1 { "document" } else { "documents" };
+            match kind {
+                Kramdown::Toc => format!(
+                    "kramdown's `{{:toc}}` (and the list item before it) was left out of {n} \
+                     {documents}: templates show a table of contents from the headings \
+                     (`post.toc`)"
+                ),
+                Kramdown::Attributes => format!(
+                    "kramdown attribute lists (`{{: .class}}`) were left out of {n} {documents}: \
+                     headings take attributes as `## Title {{#id .class}}`"
+                ),
+                Kramdown::Extension => format!(
+                    "kramdown extensions (`{{::options}}`, `{{::nomarkdown}}`, `{{:/}}`) were left \
+                     out of {n} {documents}; what they enclosed is read as Markdown"
+                ),
+            }
+        })
+        .collect()
+}
+
 /// What a link can lead to.
 struct SiteFiles<'a> {
     base_path: &'a str,

@@ -107,6 +107,12 @@ pub enum SortBy {
     Title,
     /// Lowest `weight` first.
     Weight,
+    /// By slug (Zola's `slug`).
+    Slug,
+    /// By URL (Zola's `permalink`).
+    Permalink,
+    /// Most recently updated first (Zola's `update_date`; the date when there is no update).
+    Updated,
     /// In file name order.
     None,
 }
@@ -117,9 +123,13 @@ impl SortBy {
             "date" => Ok(SortBy::Date),
             "title" => Ok(SortBy::Title),
             "weight" => Ok(SortBy::Weight),
+            "slug" => Ok(SortBy::Slug),
+            "permalink" => Ok(SortBy::Permalink),
+            "update_date" | "updated" | "lastmod" => Ok(SortBy::Updated),
+            "title_bytes" => Ok(SortBy::Title),
             "none" => Ok(SortBy::None),
             other => Err(format!(
-                "unknown `sort_by` value `{other}`: use \"date\" (newest first), \"title\", \"weight\" or \"none\""
+                "unknown `sort_by` value `{other}`: use \"date\" (newest first), \"update_date\", \"title\", \"weight\", \"slug\", \"permalink\" or \"none\""
             )),
         }
     }

@@ -447,6 +447,7 @@ impl Session {
                 .chain(documents.iter().flat_map(|d| d.warnings.iter().cloned()))
                 .chain(template_warnings)
                 .chain(shortcode_warnings)
+                .chain(check::kramdown(&site))
                 .collect(),
         };
         self.pages = pages.fingerprints;
@@ -638,15 +639,22 @@ impl Session {
             }
         }
         let scan = &self.sources.as_ref().expect("documents loaded first").scan;
-        for post in site.posts.iter().filter(|p| p.doc.is_bundle) {
-            let folder = root.join(post.doc.source.parent().unwrap_or(Path::new("")));
+        // Bundles of posts and of top-level pages (`content/about/index.md`) alike.
+        let bundles = site
+            .posts
+            .iter()
+            .map(|p| (&p.doc, &p.url))
+            .chain(site.pages.iter().map(|p| (&p.doc, &p.url)))
+            .filter(|(doc, _)| doc.is_bundle);
+        for (doc, url) in bundles {
+            let folder = root.join(doc.source.parent().unwrap_or(Path::new("")));
             let Some(files) = scan.assets.get(&folder) else {
                 continue;
             };
             let page_dir =
-                crate::routes::output_dir(&config.base_path, &post.url).map_err(|problem| {
+                crate::routes::output_dir(&config.base_path, url).map_err(|problem| {
                     Error::UnsafePath {
-                        path: post.url.clone(),
+                        path: url.clone(),
                         problem,
                     }
                 })?;

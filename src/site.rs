@@ -306,6 +306,7 @@ pub fn render_markdown(
         title: &config.title,
         description: &config.description,
         author: &config.author,
+        extra: Some(&config.extra),
     };
     let env = options
         .shortcodes
@@ -689,6 +690,19 @@ fn sort_pages(list: &mut [usize], by: SortBy, posts: &[Post]) {
             let (a, b) = (&posts[a].doc, &posts[b].doc);
             (a.weight, &a.title, &a.source).cmp(&(b.weight, &b.title, &b.source))
         }),
+        SortBy::Slug => list.sort_by(|&a, &b| {
+            let (a, b) = (&posts[a].doc, &posts[b].doc);
+            (&a.slug, &a.source).cmp(&(&b.slug, &b.source))
+        }),
+        SortBy::Permalink => list.sort_by(|&a, &b| posts[a].url.cmp(&posts[b].url)),
+        // Stable: equal update dates keep the newest-first order.
+        SortBy::Updated => {
+            list.sort_unstable();
+            list.sort_by(|&a, &b| {
+                let updated = |p: usize| posts[p].doc.updated.or(posts[p].doc.date);
+                updated(b).cmp(&updated(a))
+            });
+        }
         SortBy::None => list.sort_by(|&a, &b| posts[a].doc.source.cmp(&posts[b].doc.source)),
     }
 }

@@ -98,6 +98,23 @@ fn parse_any(s: &str, input: &str) -> Result<Date, String> {
     if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         return Ok(utc(d.and_hms_opt(0, 0, 0).expect("midnight exists")));
     }
+    // Jekyll's day with an offset and no time (`2018-12-21 +0800`): midnight there.
+    if let Some((day, offset)) = s.split_once(' ')
+        && let Ok(d) = NaiveDate::parse_from_str(day, "%Y-%m-%d")
+        && let Ok(at) = DateTime::parse_from_str(
+            &format!("{day} 00:00:00 {}", offset.trim()),
+            "%Y-%m-%d %H:%M:%S %z",
+        )
+        && d == at.date_naive()
+    {
+        return Ok(at);
+    }
+    if date_shaped(s) && NaiveDate::parse_from_str(&s[..10], "%Y-%m-%d").is_ok() {
+        return Err(format!(
+            "`{s}` is not a date form Quire reads: write it like 2024-05-01, \
+             2024-05-01 09:30:00 +0200 or 2024-05-01T09:30:00+02:00"
+        ));
+    }
     if date_shaped(s) {
         return Err(format!(
             "`{}` is not a day of the calendar: expected a date like 2024-05-01 or \
@@ -149,15 +166,18 @@ pub fn split_date_prefix(stem: &str) -> Option<(Date, &str)> {
 /// The date a URL path starts with, `2014/12/12/...` (with or without the leading slash), as
 /// Zola and Jekyll blogs write dated paths.
 pub fn from_url_path(path: &str) -> Option<Date> {
-    let mut parts = path.trim().trim_start_matches('/').splitn(4, '/');
-    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    let parts: Vec<&str> = path.trim().trim_matches('/').split('/').collect();
     let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
-    if !(digits(y, 4) && digits(m, 2) && digits(d, 2)) {
-        return None;
-    }
-    let date = NaiveDate::parse_from_str(&format!("{y}-{m}-{d}"), "%Y-%m-%d").ok()?;
-    let date = utc(date.and_hms_opt(0, 0, 0)?);
-    representable(&date).then_some(date)
+    // The first `YYYY/MM/DD` run, after any section prefix (`inside-rust/2020/03/28/x`).
+    parts.windows(3).find_map(|w| {
+        let (y, m, d) = (w[0], w[1], w[2]);
+        if !(digits(y, 4) && digits(m, 2) && digits(d, 2)) {
+            return None;
+        }
+        let date = NaiveDate::parse_from_str(&format!("{y}-{m}-{d}"), "%Y-%m-%d").ok()?;
+        let date = utc(date.and_hms_opt(0, 0, 0)?);
+        representable(&date).then_some(date)
+    })
 }
 
 /// A front matter date: a string in any accepted form, or a native TOML datetime.
@@ -206,7 +226,12 @@ mod tests {
         assert!(from_url_path("/2014/12/12/").is_some());
         assert!(from_url_path("2014/13/12/x").is_none());
         assert!(from_url_path("2014/2/12/x").is_none());
-        assert!(from_url_path("posts/2014/12/12").is_none());
+        // After a section prefix too (Zola's `path = "inside-rust/2020/03/28/x"`).
+        assert_eq!(
+            from_url_path("inside-rust/2020/03/28/traits").map(|d| d.to_rfc3339()),
+            Some("2020-03-28T00:00:00+00:00".to_string())
+        );
+        assert!(from_url_path("posts/2014/1/12").is_none());
         assert!(from_url_path("2014/12").is_none());
     }
 
@@ -221,6 +246,8 @@ mod tests {
             ("2024-05-01T09:30:00Z", "2024-05-01T09:30:00+00:00"),
             ("2024-05-01T09:30:00+02:00", "2024-05-01T09:30:00+02:00"),
             ("2024-05-01 09:30:00 +0200", "2024-05-01T09:30:00+02:00"),
+            // Jekyll: a day with an offset and no time.
+            ("2018-12-21 +0800", "2018-12-21T00:00:00+08:00"),
             ("2024-05-01 09:30:00 -0500", "2024-05-01T09:30:00-05:00"),
             ("2024-05-01 09:30 +0000", "2024-05-01T09:30:00+00:00"),
             ("2024-05-01T09:30:00", "2024-05-01T09:30:00+00:00"),

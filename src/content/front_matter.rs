@@ -144,49 +144,117 @@ fn strip_json_position(message: &str) -> &str {
         .map_or(message, |i| &message[..i])
 }
 
-/// Front matter as written. Aliases cover other generators' names for the same thing.
+/// Front matter as written. Aliases cover other generators' names for the same thing, and
+/// the capitalized keys Hugo also accepts (`Title`, `Date`, `Tags`).
 #[derive(Debug, Default, Deserialize)]
 pub struct FrontMatter {
+    #[serde(alias = "Title")]
     pub title: Option<String>,
+    #[serde(alias = "Date")]
     pub date: Option<DateValue>,
     /// Hugo's publication date, used when there is no `date`.
-    #[serde(rename = "publishDate", alias = "publishdate", alias = "pubdate")]
+    #[serde(
+        rename = "publishDate",
+        alias = "publishdate",
+        alias = "pubdate",
+        alias = "PublishDate"
+    )]
     pub publish_date: Option<DateValue>,
     /// Hugo's `expiryDate`: the post is not published after it.
-    #[serde(rename = "expiryDate", alias = "expirydate", alias = "unpublishdate")]
+    #[serde(
+        rename = "expiryDate",
+        alias = "expirydate",
+        alias = "unpublishdate",
+        alias = "ExpiryDate"
+    )]
     pub expiry_date: Option<DateValue>,
-    #[serde(alias = "lastmod")]
+    #[serde(alias = "lastmod", alias = "Lastmod", alias = "LastMod")]
     pub updated: Option<DateValue>,
+    #[serde(alias = "Author")]
     pub author: Option<String>,
+    #[serde(alias = "Tags")]
     pub tags: Option<TermList>,
-    /// Jekyll also writes one category as `category`.
-    #[serde(alias = "category")]
+    #[serde(alias = "Categories")]
     pub categories: Option<TermList>,
+    /// Jekyll's one category, added to `categories` (never split at spaces).
+    #[serde(alias = "Category")]
+    pub category: Option<TermList>,
+    #[serde(alias = "Authors")]
     pub authors: Option<TermList>,
+    #[serde(alias = "Series")]
     pub series: Option<TermList>,
     /// Zola keeps every taxonomy's terms here.
     pub taxonomies: Option<std::collections::BTreeMap<String, TermList>>,
     /// The page's URL path, set outright (Zola's `path`).
+    #[serde(alias = "Path")]
     pub path: Option<String>,
     /// Hugo's name for `path`.
+    #[serde(alias = "URL", alias = "Url")]
     pub url: Option<String>,
+    /// Jekyll calls it `excerpt`.
+    #[serde(alias = "Summary", alias = "excerpt")]
     pub summary: Option<String>,
     /// Zola and Hugo call a hand-written summary `description`.
+    #[serde(alias = "Description")]
     pub description: Option<String>,
+    /// A path, or Jekyll themes' table (`image: {path: …}`, `{feature: …}`).
+    #[serde(alias = "Image", default, deserialize_with = "image_path")]
     pub image: Option<String>,
+    /// Hugo's list of images; the first is the lead image when there is no `image`.
+    #[serde(alias = "Images")]
+    pub images: Option<Vec<String>>,
     pub image_alt: Option<String>,
     pub image_caption: Option<String>,
+    #[serde(alias = "Slug")]
     pub slug: Option<String>,
+    #[serde(alias = "Draft")]
     pub draft: Option<bool>,
     /// Jekyll's way of saying draft: `published: false`.
+    #[serde(alias = "Published")]
     pub published: Option<bool>,
     /// Old URLs that should redirect here (Zola and Hugo name them the same).
+    #[serde(alias = "Aliases")]
     pub aliases: Option<Vec<String>>,
     /// The template to render this page with (Zola), when the site has it.
+    #[serde(alias = "Template")]
     pub template: Option<String>,
     /// Pages only: position in the navigation (lower first).
+    #[serde(alias = "Weight")]
     pub weight: Option<i64>,
     pub extra: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// The lead image's path: a string, or from a table the first of `path`, `feature`, `src`,
+/// `url`, `image`, `thumbnail` that is a string (the rest of the table is ignored).
+fn image_path<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    struct Visit;
+    impl<'de> serde::de::Visitor<'de> for Visit {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a string")
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Option<String>, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Option<String>, A::Error> {
+            const KEYS: [&str; 6] = ["path", "feature", "src", "url", "image", "thumbnail"];
+            let mut found: Option<(usize, String)> = None;
+            while let Some(key) = map.next_key::<String>()? {
+                let rank = KEYS.iter().position(|k| *k == key);
+                let value: serde_json::Value = map.next_value()?;
+                if let (Some(rank), serde_json::Value::String(path)) = (rank, value)
+                    && found.as_ref().is_none_or(|(r, _)| rank < *r)
+                {
+                    found = Some((rank, path));
+                }
+            }
+            Ok(found.map(|(_, path)| path))
+        }
+    }
+    d.deserialize_any(Visit)
 }
 
 /// A taxonomy's terms: a list, or one name (Hugo writes `series: "Name"`).
@@ -249,6 +317,7 @@ impl FrontMatter {
         let terms = [
             &mut self.tags,
             &mut self.categories,
+            &mut self.category,
             &mut self.authors,
             &mut self.series,
         ]
@@ -256,7 +325,12 @@ impl FrontMatter {
         .flatten()
         .chain(self.taxonomies.iter_mut().flat_map(|t| t.values_mut()))
         .flat_map(TermList::iter_mut);
-        let lists = self.aliases.iter_mut().flatten().chain(terms);
+        let lists = self
+            .aliases
+            .iter_mut()
+            .flatten()
+            .chain(self.images.iter_mut().flatten())
+            .chain(terms);
         [
             &mut self.title,
             &mut self.author,
@@ -290,22 +364,47 @@ impl FrontMatter {
 
     /// The terms of the taxonomy `name`: from the top-level key of that name (`generic` holds
     /// the keys that are not fields here) and from `[taxonomies]`, in the order written.
+    /// Jekyll's `tags: a b c` and `categories: x y` (one string) are split at spaces; its
+    /// `category` is one term.
     pub fn terms(&self, name: &str, generic: Option<&[String]>) -> Vec<String> {
-        let top = match name {
-            "tags" => self.tags.as_ref().map(TermList::as_slice),
-            "categories" => self.categories.as_ref().map(TermList::as_slice),
-            "authors" => self.authors.as_ref().map(TermList::as_slice),
-            "series" => self.series.as_ref().map(TermList::as_slice),
-            _ => generic,
+        let spaced = |list: Option<&TermList>| -> Vec<String> {
+            match list {
+                Some(TermList::One(s)) => s.split_whitespace().map(str::to_string).collect(),
+                Some(TermList::Many(v)) => v.clone(),
+                None => Vec::new(),
+            }
+        };
+        let top: Vec<String> = match name {
+            "tags" => spaced(self.tags.as_ref()),
+            "categories" => {
+                let mut all = spaced(self.categories.as_ref());
+                all.extend(
+                    self.category
+                        .iter()
+                        .flat_map(|c| c.as_slice().iter().cloned()),
+                );
+                all
+            }
+            "authors" => self
+                .authors
+                .iter()
+                .flat_map(|l| l.as_slice().to_vec())
+                .collect(),
+            "series" => self
+                .series
+                .iter()
+                .flat_map(|l| l.as_slice().to_vec())
+                .collect(),
+            _ => generic.map(<[String]>::to_vec).unwrap_or_default(),
         };
         let nested = self
             .taxonomies
             .as_ref()
             .and_then(|t| t.get(name))
-            .map(TermList::as_slice);
-        top.into_iter()
+            .map(TermList::as_slice)
+            .unwrap_or_default();
+        top.iter()
             .chain(nested)
-            .flatten()
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty())
             .collect()

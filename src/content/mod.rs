@@ -208,6 +208,7 @@ impl Document {
         let image = fm
             .image
             .as_ref()
+            .or_else(|| fm.images.as_ref().and_then(|i| i.first()))
             .filter(|s| !s.trim().is_empty())
             .map(|src| {
                 let caption = fm.image_caption.clone().filter(|c| !c.trim().is_empty());
@@ -401,7 +402,7 @@ impl Document {
                 .or_else(|| fm.description.clone())
                 .filter(|s| !s.trim().is_empty()),
             image,
-            draft: fm.is_draft(),
+            draft: fm.is_draft() || in_drafts_folder(source),
             weight: fm.weight.unwrap_or(0),
             aliases,
             extra: fm.extra.unwrap_or_default(),
@@ -440,7 +441,27 @@ pub fn section_of(source: &Path, kind: Kind) -> String {
     if kind != Kind::Section && source.file_name().is_some_and(|n| n == "index.md") {
         folder = folder.parent().unwrap_or(Path::new(""));
     }
-    content_path(folder)
+    let path = content_path(folder);
+    // Jekyll's `_posts/` and `_drafts/` hold the posts of the folder they are in (the top
+    // ones: of `posts`), and are not sections of their own.
+    if !path.split('/').any(is_jekyll_folder) {
+        return path;
+    }
+    let kept: Vec<&str> = path.split('/').filter(|s| !is_jekyll_folder(s)).collect();
+    if kept.is_empty() {
+        "posts".to_string()
+    } else {
+        kept.join("/")
+    }
+}
+
+fn is_jekyll_folder(segment: &str) -> bool {
+    segment == "_posts" || segment == "_drafts"
+}
+
+/// Whether `source` is in a Jekyll `_drafts/` folder (a draft whatever its front matter says).
+fn in_drafts_folder(source: &Path) -> bool {
+    source.components().any(|c| c.as_os_str() == "_drafts")
 }
 
 /// A section's title when its `_index.md` gives none: the folder's name, words apart, the

@@ -44,7 +44,13 @@ impl ContentLinks {
             Some((p, f)) => (p, Some(f)),
             None => (target, None),
         };
-        let url = self.0.get(path.trim_start_matches('/'))?;
+        // `{% post_url x %}/#part` (Jekyll) puts a slash between the file and the fragment.
+        let path = path.trim_start_matches('/');
+        let path = match fragment {
+            Some(_) => path.strip_suffix('/').unwrap_or(path),
+            None => path,
+        };
+        let url = self.0.get(path)?;
         Some(match fragment {
             Some(f) => format!("{url}#{f}"),
             None => url.clone(),
@@ -142,6 +148,8 @@ pub struct Rendered {
     /// The template keys the shortcodes read, with their versions
     /// ([`shortcode::Templates::version`]): the rendering is stale when one changes.
     pub shortcodes: Vec<(String, u64)>,
+    /// The kinds of kramdown markup (Jekyll) left out of the text.
+    pub kramdown: Vec<shortcode::Kramdown>,
 }
 
 /// A problem at a place in the Markdown source.
@@ -170,7 +178,14 @@ impl Rendered {
     }
 }
 
-const MORE: &str = "<!-- more -->";
+/// The summary marker, `<!-- more -->`, written with or without spaces (`<!--more-->`).
+fn is_more(html: &str) -> bool {
+    let inner = html
+        .trim()
+        .strip_prefix("<!--")
+        .and_then(|h| h.strip_suffix("-->"));
+    inner.is_some_and(|m| m.trim().eq_ignore_ascii_case("more"))
+}
 
 fn extensions() -> Extensions {
     Extensions::ENABLE_TABLES
@@ -307,6 +322,15 @@ fn render_text(
                 i = end + 1;
                 continue;
             }
+            // `<someone@example.org>`: pulldown-cmark writes `mailto:` itself; nothing to
+            // check or resolve.
+            Event::Start(Tag::Link {
+                link_type: pulldown_cmark::LinkType::Email,
+                ..
+            }) => {
+                out.push(event.clone());
+                depth += 1;
+            }
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
@@ -340,7 +364,7 @@ fn render_text(
                 let end = matching_end(&events, i);
                 let is_more = events[i + 1..end]
                     .iter()
-                    .any(|e| matches!(e, Event::Html(h) if h.trim() == MORE));
+                    .any(|e| matches!(e, Event::Html(h) if is_more(h)));
                 if is_more {
                     more_at = Some(out.len());
                 }
@@ -392,7 +416,9 @@ fn render_text(
     let mut found = links.found;
     let mut problems = Vec::new();
     let mut used = Vec::new();
+    let mut kramdown = Vec::new();
     if let Some(x) = expanded {
+        kramdown = x.kramdown.clone();
         for link in &mut found {
             link.offset = x.original(link.offset);
         }
@@ -420,6 +446,7 @@ fn render_text(
         links: located(source, found),
         problems,
         shortcodes: used,
+        kramdown,
     }
 }
 

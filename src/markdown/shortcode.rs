@@ -112,6 +112,8 @@ pub struct SiteInfo<'a> {
     pub title: &'a str,
     pub description: &'a str,
     pub author: &'a str,
+    /// `[extra]` of `config.toml`: Liquid's `site.<key>` for keys of a Jekyll `_config.yml`.
+    pub extra: Option<&'a toml::Table>,
 }
 
 /// The templates shortcodes and includes are rendered with (the theme's).
@@ -192,6 +194,8 @@ pub struct Expanded {
     pub problems: Vec<Problem>,
     /// Every template key the expansion read, with its version ([`Templates::version`]).
     pub used: Vec<(String, u64)>,
+    /// The kinds of kramdown markup left out, in the order met.
+    pub kramdown: Vec<Kramdown>,
 }
 
 impl Expanded {
@@ -232,7 +236,7 @@ impl Expanded {
 /// documents without `{{` or `{%` skip expansion entirely.
 pub fn may_have(source: &str) -> bool {
     let b = source.as_bytes();
-    memchr::memchr_iter(b'{', b).any(|i| matches!(b.get(i + 1), Some(b'{' | b'%')))
+    memchr::memchr_iter(b'{', b).any(|i| matches!(b.get(i + 1), Some(b'{' | b'%' | b':')))
 }
 
 /// How deep shortcode bodies may nest.
@@ -361,6 +365,23 @@ enum Found {
     Tag(Tag0),
     /// Looks like a tag but is broken: the message, and where the broken text ends.
     Broken(String, usize),
+    /// kramdown markup that Markdown here has no use for: left out from `from` to `to`.
+    Drop {
+        from: usize,
+        to: usize,
+        kind: Kramdown,
+    },
+}
+
+/// The kinds of kramdown (Jekyll's Markdown) markup that are left out, each reported once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kramdown {
+    /// `{:toc}` (with the list item before it, `* TOC`).
+    Toc,
+    /// Attribute lists, `{: .class #id}` and `{:name: …}`.
+    Attributes,
+    /// Extensions, `{::options …}`, `{::nomarkdown}`, `{:/}`.
+    Extension,
 }
 
 struct Expander<'a, 'e> {
@@ -410,7 +431,7 @@ impl Expander<'_, '_> {
         while from + 1 < end {
             let i = from + memchr::memchr(b'{', &b[from..end])?;
             if i + 1 < end
-                && matches!(b[i + 1], b'{' | b'%')
+                && matches!(b[i + 1], b'{' | b'%' | b':')
                 && (!self.in_code(i) || is_escape(&self.src[i..end]))
             {
                 return Some(i);
@@ -443,6 +464,16 @@ impl Expander<'_, '_> {
                     self.problem(p, message);
                     at = stop.max(p + 1);
                 }
+                Found::Drop { from, to, kind } => {
+                    if !self.out.kramdown.contains(&kind) {
+                        self.out.kramdown.push(kind);
+                    }
+                    let from = from.max(copied);
+                    sink.copy(self.src, copied..from);
+                    sink.made("", from);
+                    copied = to;
+                    at = to;
+                }
                 Found::Escape(text, stop) => {
                     sink.copy(self.src, copied..p);
                     sink.made(&text, p);
@@ -450,11 +481,13 @@ impl Expander<'_, '_> {
                     at = stop;
                 }
                 Found::Tag(tag) => match self.call(tag, end, sink, copied, depth) {
-                    Some(stop) => {
+                    Ok(stop) => {
                         copied = stop;
                         at = stop;
                     }
-                    None => at = p + 1,
+                    // Left as written; a call that failed with its body and closing tag
+                    // known is skipped whole, so its closing tag is not reported again.
+                    Err(resume) => at = resume,
                 },
             }
         }
@@ -462,7 +495,8 @@ impl Expander<'_, '_> {
     }
 
     /// Expand the call that `tag` opens, writing the text before it (from `copied`) first.
-    /// Returns where the call ends, or `None` if it stays as written (a problem recorded).
+    /// Returns where the call ends, or, when it stays as written (a problem recorded), where
+    /// to look for the next one.
     fn call(
         &mut self,
         tag: Tag0,
@@ -470,7 +504,7 @@ impl Expander<'_, '_> {
         sink: &mut Sink,
         copied: usize,
         depth: usize,
-    ) -> Option<usize> {
+    ) -> Result<usize, usize> {
         let p = tag.open.start;
         if tag.closing {
             self.problem(
@@ -480,14 +514,14 @@ impl Expander<'_, '_> {
                     &self.src[tag.open.clone()]
                 ),
             );
-            return None;
+            return Err(p + 1);
         }
         if depth >= MAX_DEPTH {
             self.problem(
                 p,
                 format!("shortcodes nest more than {MAX_DEPTH} deep here"),
             );
-            return None;
+            return Err(p + 1);
         }
         // The body, for tags that have one.
         let paired = match tag.syntax {
@@ -501,7 +535,7 @@ impl Expander<'_, '_> {
                             &self.src[tag.open.clone()]
                         ),
                     );
-                    return None;
+                    return Err(p + 1);
                 }
             },
             Syntax::Hugo | Syntax::HugoMarkdown if !tag.self_closing => {
@@ -519,7 +553,7 @@ impl Expander<'_, '_> {
                             tag.name
                         ),
                     );
-                    return None;
+                    return Err(p + 1);
                 }
                 close
             }
@@ -535,7 +569,7 @@ impl Expander<'_, '_> {
                                 &self.src[tag.open.clone()]
                             ),
                         );
-                        return None;
+                        return Err(p + 1);
                     }
                 }
             }
@@ -548,7 +582,7 @@ impl Expander<'_, '_> {
             Ok(made) => made,
             Err(message) => {
                 self.problem(p, message);
-                return None;
+                return Err(stop);
             }
         };
         sink.copy(self.src, copied..p);
@@ -569,7 +603,7 @@ impl Expander<'_, '_> {
                 }
             }
         }
-        Some(stop)
+        Ok(stop)
     }
 
     /// Whether `start..stop` is alone on its lines (only spaces around it).
@@ -688,11 +722,13 @@ impl Expander<'_, '_> {
         if let Some(found) = candidates.iter().find(|c| links.0.contains_key(*c)) {
             return Some(found.clone());
         }
-        // By file name (or bundle folder) alone, when exactly one document has it.
-        let stem = name.trim_end_matches(".md");
+        // By file name (or bundle folder) alone, whatever its Markdown extension, when
+        // exactly one document has it (`{% link _posts/2017-03-02-x.markdown %}` finds
+        // `posts/2017-03-02-x.markdown`).
+        let stem = without_extension(name.rsplit('/').next().unwrap_or(name));
         let mut matches = links.0.keys().filter(|path| {
-            let p = path.trim_end_matches("/index.md").trim_end_matches(".md");
-            p == stem || p.ends_with(&format!("/{stem}"))
+            let p = path.trim_end_matches("/index.md");
+            without_extension(p.rsplit('/').next().unwrap_or(p)) == stem
         });
         let first = matches.next()?;
         matches.next().is_none().then(|| first.clone())
@@ -799,11 +835,15 @@ impl Expander<'_, '_> {
                 "page.description" | "page.excerpt" => {
                     page.description.unwrap_or_default().to_string()
                 }
+                other if other.starts_with("site.") && self.site_extra(&other[5..]).is_some() => {
+                    self.site_extra(&other[5..]).unwrap_or_default()
+                }
                 other => {
                     return Err(format!(
                         "the Liquid value `{other}` is not one Quire knows (it knows site.baseurl, \
                          site.url, site.title, site.description, site.author, page.title, \
-                         page.url, page.date, page.description)"
+                         page.url, page.date, page.description, and site.<key> for the keys of \
+                         `[extra]` in config.toml)"
                     ));
                 }
             }
@@ -832,9 +872,33 @@ impl Expander<'_, '_> {
         Ok(text)
     }
 
+    /// The text of `[extra]` key `path` (`repository`, `author.name`), when it is a string,
+    /// number or boolean.
+    fn site_extra(&self, path: &str) -> Option<String> {
+        let mut value: Option<&toml::Value> = None;
+        for key in path.split('.') {
+            let table = match value {
+                None => self.env.site.extra?,
+                Some(toml::Value::Table(t)) => t,
+                Some(_) => return None,
+            };
+            value = Some(table.get(key)?);
+        }
+        match value? {
+            toml::Value::String(s) => Some(s.clone()),
+            toml::Value::Integer(n) => Some(n.to_string()),
+            toml::Value::Float(n) => Some(n.to_string()),
+            toml::Value::Boolean(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+
     /// What is at `p` (a `{{` or `{%` outside code), not looking past `end`.
     fn parse(&self, p: usize, end: usize) -> Found {
         let s = &self.src[p..end];
+        if s.starts_with("{:") {
+            return self.kramdown(p, end);
+        }
         // Escapes: the call is written out with the comment markers taken away.
         for (open, close, shown_open, shown_close) in [
             ("{{</*", "*/>}}", "{{<", ">}}"),
@@ -921,6 +985,62 @@ impl Expander<'_, '_> {
             closing: false,
             self_closing: false,
         })
+    }
+
+    /// kramdown's `{:…}` at `p`: an attribute list, `{:toc}` or an extension, alone on its
+    /// line or at the end of one, is left out; anything else is text.
+    fn kramdown(&self, p: usize, end: usize) -> Found {
+        let line_end = self.src[p..end].find('\n').map_or(end, |i| p + i);
+        let line = &self.src[p..line_end];
+        let Some(close) = line.find('}') else {
+            return Found::Text;
+        };
+        // Only at the end of its line (a block's or a span's attribute list).
+        if !line[close + 1..].trim().is_empty() {
+            return Found::Text;
+        }
+        let inner = &line[2..close];
+        let kind = if inner.trim() == "toc" {
+            Kramdown::Toc
+        } else if inner.starts_with(':') || inner.starts_with('/') {
+            Kramdown::Extension
+        } else if inner.is_empty()
+            || inner.starts_with([' ', '.', '#'])
+            || inner.split_once(':').is_some_and(|(name, _)| {
+                !name.is_empty()
+                    && name
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            })
+        {
+            Kramdown::Attributes
+        } else {
+            return Found::Text;
+        };
+        let line_start = self.src[..p].rfind('\n').map_or(0, |i| i + 1);
+        let alone = self.src[line_start..p].trim().is_empty();
+        // A line of its own goes with its line break.
+        let to = if alone && line_end < end {
+            line_end + 1
+        } else {
+            line_end
+        };
+        let mut from = if alone { line_start } else { p };
+        if kind == Kramdown::Toc && alone && line_start > 0 {
+            // The list item that `{:toc}` replaces (`* TOC`, `1. Contents`).
+            let prev_start = self.src[..line_start - 1].rfind('\n').map_or(0, |i| i + 1);
+            let prev = self.src[prev_start..line_start].trim();
+            let item = prev.strip_prefix(['*', '-', '+']).or_else(|| {
+                let digits = prev.bytes().take_while(u8::is_ascii_digit).count();
+                (digits > 0)
+                    .then(|| prev[digits..].strip_prefix('.'))
+                    .flatten()
+            });
+            if item.is_some_and(|rest| rest.starts_with(' ')) {
+                from = prev_start;
+            }
+        }
+        Found::Drop { from, to, kind }
     }
 
     /// `{{ name(args) }}` or `{% name(args) %}` with `(` at `paren`.
@@ -1082,12 +1202,20 @@ enum Made {
     Html(String),
 }
 
-/// Whether `s` starts with an escaped shortcode, which is written without its comment
-/// markers even inside code (that is what escapes are for: showing a shortcode in a code
+/// Whether `s` starts with an escaped shortcode or a Liquid `{% raw %}`, which are written
+/// without their markers even inside code (that is what escapes are for: showing a shortcode in a code
 /// block). Zola's `{{/* … */}}` counts only around a call (`name(`), so a Go template
 /// comment `{{/* note */}}` in a Hugo post's code stays as it is.
 fn is_escape(s: &str) -> bool {
     if s.starts_with("{{</*") || s.starts_with("{{%/*") {
+        return true;
+    }
+    // Jekyll reads Liquid everywhere, so its posts wrap code that shows Liquid in
+    // `{% raw %}…{% endraw %}`, inside code too.
+    if let Some(rest) = s.strip_prefix("{%")
+        && let Some(close) = rest.find("%}")
+        && rest[..close].trim_matches(['-', ' ']) == "raw"
+    {
         return true;
     }
     let Some(inner) = s.strip_prefix("{{/*").or_else(|| s.strip_prefix("{%/*")) else {
@@ -1096,6 +1224,14 @@ fn is_escape(s: &str) -> bool {
     let inner = inner.trim_start();
     let n = identifier_len(inner);
     n > 0 && inner[n..].trim_start().starts_with('(')
+}
+
+/// A file name without its Markdown extension.
+fn without_extension(name: &str) -> &str {
+    match name.rsplit_once('.') {
+        Some((stem, ext)) if crate::content::is_markdown_extension(ext) => stem,
+        _ => name,
+    }
 }
 
 /// Hugo shortcodes that are nothing without a body.
@@ -1146,7 +1282,7 @@ fn find_outside_quotes(s: &str, needle: &str) -> Option<usize> {
             (None, b'"' | b'`') => quote = Some(b[i]),
             (Some(q), c) if c == q => quote = None,
             (Some(b'"'), b'\\') => i += 1,
-            (None, _) if s[i..].starts_with(needle) => return Some(i),
+            (None, _) if b[i..].starts_with(needle.as_bytes()) => return Some(i),
             _ => {}
         }
         i += 1;
@@ -1394,6 +1530,10 @@ fn built_in_args(name: &str, params: &[(&str, Type)], args: &Args) -> Result<Arg
             .map(|(_, v)| v)
             .or_else(|| index.and_then(|i| args.positional.get(i)));
         let value = match value {
+            // Hugo passes every argument to a template as written: `{{< gist user 6456980 >}}`
+            // has a string id.
+            Some(Value::Int(n)) if *ty == Type::Str => Value::Str(n.to_string()),
+            Some(Value::Float(n)) if *ty == Type::Str => Value::Str(n.to_string()),
             Some(v) => {
                 let ok = match ty {
                     Type::Str => matches!(v, Value::Str(_)),
@@ -1606,6 +1746,24 @@ mod tests {
             );
             assert_eq!(x.text, text, "{text} is kept as written");
         }
+    }
+
+    #[test]
+    fn text_in_any_script_around_any_delimiter_never_panics() {
+        let pieces = [
+            "{{<", "{{%", "{{", "{%", ">}}", "%}}", "}}", "%}", "/*", "*/", "\"", "`", "(", ")",
+            "=", "[", "]", "开始", "é", "👍", " ", "\n", "a", "/",
+        ];
+        // Every pair and triple of pieces: delimiters next to multi-byte characters.
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let text = format!("x {a}{b}{c}{a} y");
+                    let _ = run(&text);
+                }
+            }
+        }
+        let _ = run("x {{<article}} 开始 {{/article}}");
     }
 
     #[test]

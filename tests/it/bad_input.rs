@@ -865,13 +865,15 @@ fn shortcode_that_calls_itself() {
 
 #[test]
 fn shortcode_argument_of_the_wrong_type() {
-    let errors = fails_with_body("{{< youtube id=42 >}}\n\n{{ figure(src=[\"a\"]) }}");
+    let errors = fails_with_body(
+        "{{< details open=\"yes\" >}}Body{{< /details >}}\n\n{{ figure(src=[\"a\"]) }}",
+    );
     assert_at(
         &errors[0],
         "content/posts/sc.md",
         5,
         1,
-        "`id` of `youtube` must be a string, but it is a number",
+        "`open` of `details` must be true or false, but it is a string",
     );
     assert_at(
         &errors[1],

@@ -296,3 +296,188 @@ fn jekyll_markdown_extensions_and_dated_bundle_folders() {
     assert!(!again.exists("/posts/notes/"));
     assert!(fs::read_dir(again.out.join("posts")).unwrap().count() >= 5);
 }
+
+// Found on real blogs (issue 13 trials): Jekyll's folders and front matter, kramdown,
+// Hugo's capitalized keys, Zola's section settings and root-level bundles.
+
+#[test]
+fn jekyll_posts_and_drafts_folders_space_separated_tags_and_excerpts() {
+    let site = TestSite::with_config(&format!("{CONFIG}[extra]\nrepository = \"demo/repo\"\n"));
+    site.write(
+        "content/_posts/2020-01-01-first.md",
+        "---\ntitle: First\ntags: alpha beta\ncategory: Release Notes\nexcerpt: The written excerpt.\nimage:\n  path: &lead /images/lead.png\n  thumbnail: /images/small.png\n---\nBody of {{ site.repository }}.\n\nSee [two]({% post_url 2020-02-02-second %}/#part) and [three]({% link _posts/2020-03-03-third.markdown %}).\n",
+    );
+    site.write(
+        "content/_posts/2020-02-02-second.md",
+        "---\ntitle: Second\ndate: 2020-02-02 +0800\n---\n## Part\n\nIntro.\n\n<!--more-->\n\nAfter the marker.\n",
+    );
+    site.write(
+        "content/blog/_posts/2020-03-03-third.markdown",
+        "---\ntitle: Third\n---\nThird.\n",
+    );
+    site.write(
+        "content/_drafts/2020-04-04-draft.md",
+        "---\ntitle: Draft\n---\nNot yet.\n",
+    );
+    site.write("static/images/lead.png", "png");
+    let built = site.built();
+    let first = built.page("/posts/first/");
+    assert_eq!(
+        texts(&first, ".post-footer .term-links li a"),
+        ["alpha", "beta", "Release Notes"]
+    );
+    assert_eq!(texts(&first, ".post-body p")[0], "Body of demo/repo.");
+    assert_eq!(
+        attrs(&first, ".post-body p a", "href"),
+        ["/posts/second/#part", "/blog/third/"]
+    );
+    assert_eq!(
+        attrs(&first, "meta[property='og:image']", "content"),
+        ["https://example.org/images/lead.png"]
+    );
+    let home = built.page("/");
+    let summaries = texts(&home, ".post-list .summary p");
+    assert!(
+        summaries.contains(&"The written excerpt.".to_string()),
+        "{summaries:?}"
+    );
+    assert!(summaries.contains(&"Intro.".to_string()), "{summaries:?}");
+    assert!(!summaries.iter().any(|s| s.contains("After the marker")));
+    assert_eq!(
+        attrs(
+            &built.page("/posts/second/"),
+            "article.post .meta time.dateline",
+            "datetime"
+        ),
+        ["2020-02-02T00:00:00+08:00"]
+    );
+    assert!(!built.exists("/posts/draft/index.html"));
+    assert!(!built.exists("/_posts/first/index.html"));
+}
+
+#[test]
+fn kramdown_markup_is_left_out_with_one_warning_per_kind() {
+    let site = TestSite::new();
+    let post = "---\ntitle: Kram\n---\n* TOC\n{:toc}\n\n## Heading\n{: .fancy}\n\nA paragraph.{: #p1}\n\n{::options parse_block_html=\"true\" /}\n\nText {:not an attribute list} stays.\n\n```\n{: .kept in code}\n```\n";
+    site.write("content/posts/kram.md", post);
+    site.write("content/posts/kram2.md", &post.replace("Kram", "Kram Two"));
+    let built = site.built();
+    let page = built.page("/posts/kram/");
+    assert_eq!(
+        texts(&page, ".post-body > *"),
+        [
+            "Heading",
+            "A paragraph.",
+            "Text {:not an attribute list} stays.",
+            "{: .kept in code}"
+        ]
+    );
+    let kramdown: Vec<&String> = built
+        .report
+        .warnings
+        .iter()
+        .filter(|w| w.contains("kramdown"))
+        .collect();
+    assert_eq!(kramdown.len(), 3, "{kramdown:?}");
+    assert!(
+        kramdown.iter().all(|w| w.contains("2 documents")),
+        "{kramdown:?}"
+    );
+}
+
+#[test]
+fn liquid_raw_inside_code_is_unwrapped_as_jekyll_does() {
+    let site = TestSite::new();
+    site.write(
+        "content/posts/raw.md",
+        "---\ntitle: Raw\n---\nUse `{% raw %}{{ page.title }}{% endraw %}` here.\n\n```liquid\n{% raw %}{% if x %}{{ y }}{% endif %}{% endraw %}\n```\n\nAnd `{% if %}` alone.\n",
+    );
+    let page = site.built().page("/posts/raw/");
+    assert_eq!(
+        texts(&page, ".post-body code"),
+        [
+            "{{ page.title }}",
+            "{% if x %}{{ y }}{% endif %}",
+            "{% if %}"
+        ]
+    );
+}
+
+#[test]
+fn hugo_capitalized_keys_images_and_numeric_arguments() {
+    let site = TestSite::new();
+    site.write(
+        "content/posts/caps.md",
+        "---\nTitle: Capital Keys\nDate: 2021-05-06\nTags: [One, Two]\nDescription: Written with capitals.\nimages: [/images/a.png, /images/b.png]\n---\n{{< gist someone 6456980 >}}\n",
+    );
+    site.write("static/images/a.png", "png");
+    let built = site.built();
+    let page = built.page("/posts/caps/");
+    assert_eq!(texts(&page, "h1.headline"), ["Capital Keys"]);
+    assert_eq!(
+        attrs(&page, "article.post .meta time.dateline", "datetime"),
+        ["2021-05-06T00:00:00+00:00"]
+    );
+    assert_eq!(
+        texts(&page, ".post-footer .term-links li a"),
+        ["One", "Two"]
+    );
+    assert_eq!(
+        attrs(&page, "meta[name='description']", "content"),
+        ["Written with capitals."]
+    );
+    assert_eq!(
+        attrs(&page, "meta[property='og:image']", "content"),
+        ["https://example.org/images/a.png"]
+    );
+    assert_eq!(
+        attrs(&page, ".post-body a", "href"),
+        ["https://gist.github.com/someone/6456980"]
+    );
+    assert!(
+        built.report.warnings.is_empty(),
+        "{:?}",
+        built.report.warnings
+    );
+}
+
+#[test]
+fn zola_sort_by_permalink_dated_paths_under_a_section_root_bundles_and_email_links() {
+    let site = TestSite::new();
+    site.write(
+        "content/inside/_index.md",
+        "+++\ntitle = \"Inside\"\nsort_by = \"permalink\"\n+++\n",
+    );
+    site.write(
+        "content/inside/b.md",
+        "+++\ntitle = \"Bee\"\npath = \"inside/2020/03/28/bee\"\n+++\nWrite to <team@example.org>.\n",
+    );
+    site.write(
+        "content/inside/a.md",
+        "+++\ntitle = \"Ay\"\npath = \"inside/2021/01/02/ay\"\n+++\nA.\n",
+    );
+    site.write(
+        "content/colophon/index.md",
+        "+++\ntitle = \"Colophon\"\n+++\n![The press](press.png)\n",
+    );
+    site.write("content/colophon/press.png", "png");
+    let built = site.built();
+    assert_eq!(
+        texts(&built.page("/inside/"), ".post-list .summary .headline a"),
+        ["Bee", "Ay"]
+    );
+    assert_eq!(
+        attrs(
+            &built.page("/inside/2020/03/28/bee/"),
+            "article.post .meta time.dateline",
+            "datetime"
+        ),
+        ["2020-03-28T00:00:00+00:00"]
+    );
+    assert!(built.exists("/colophon/press.png"));
+    assert!(
+        built.report.warnings.is_empty(),
+        "{:?}",
+        built.report.warnings
+    );
+}
