@@ -297,7 +297,20 @@ pub fn render_markdown(
             url.strip_prefix(base_path.trim_end_matches('/'))
                 .unwrap_or(url)
         ),
-        path: content_path(&doc.source),
+        path: format!(
+            "/{}",
+            url.strip_prefix(base_path)
+                .unwrap_or(url)
+                .trim_start_matches('/')
+        ),
+        relative_path: content_path(&doc.source),
+        colocated_path: doc.is_bundle.then(|| {
+            let path = content_path(&doc.source);
+            format!(
+                "{}/",
+                path.trim_end_matches("index.md").trim_end_matches('/')
+            )
+        }),
         extra: Some(&doc.extra),
     };
     let site = markdown::shortcode::SiteInfo {
@@ -631,10 +644,13 @@ impl Site {
                 ));
             }
         }
-        let home = match &config.home_section {
-            HomeSection::All => (0..posts.len())
+        let every_dated = || {
+            (0..posts.len())
                 .filter(|&p| posts[p].doc.date.is_some())
-                .collect(),
+                .collect()
+        };
+        let home = match &config.home_section {
+            HomeSection::All => every_dated(),
             HomeSection::Section(path) => match section_index.get(path.as_str()) {
                 Some(&top) => {
                     let mut all: Vec<usize> = (0..posts.len())
@@ -643,7 +659,9 @@ impl Site {
                     sort_pages(&mut all, sections[top].settings.sort_by, &posts);
                     all
                 }
-                None => Vec::new(),
+                // A blog without that folder (posts in year folders, Zola's `content/2017/`)
+                // shows every dated page rather than nothing.
+                None => every_dated(),
             },
         };
         // Renderings of documents that are gone are forgotten.
@@ -1029,13 +1047,15 @@ fn check_unique_urls(
     let aliases: Vec<(&Arc<Document>, String, usize)> = posts
         .iter()
         .chain(pages)
-        .flat_map(|(doc, _)| {
+        .flat_map(|(doc, own)| {
             doc.aliases
                 .iter()
                 .enumerate()
-                .map(move |(i, a)| (*doc, a, i))
+                .map(move |(i, a)| (*doc, own, a, i))
         })
-        .filter_map(|(doc, alias, i)| match alias_url(config, alias) {
+        .filter_map(|(doc, own, alias, i)| match alias_url(config, alias) {
+            // An alias of the page's own URL is left out (Zola lets the page win).
+            Ok(url) if url == *own => None,
             Ok(url) => Some((doc, url, i)),
             Err(msg) => {
                 errors.push(Error::Source(Diagnostic::new(&doc.source, msg)));

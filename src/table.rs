@@ -221,17 +221,20 @@ pub fn pages(site: &Site, config: &Config) -> Result<Vec<Route>> {
         .posts
         .iter()
         .enumerate()
-        .map(|(i, p)| (Doc::Post(i), &p.doc))
+        .map(|(i, p)| (Doc::Post(i), &p.doc, &p.url))
         .chain(
             site.pages
                 .iter()
                 .enumerate()
-                .map(|(i, p)| (Doc::Page(i), &p.doc)),
+                .map(|(i, p)| (Doc::Page(i), &p.doc, &p.url)),
         );
-    for (of, doc) in docs {
+    for (of, doc, url) in docs {
         for (index, alias) in doc.aliases.iter().enumerate() {
-            // Validated when the site was assembled.
-            if let Ok(from) = crate::site::alias_url(config, alias) {
+            // Validated when the site was assembled; an alias of the page's own URL (Zola
+            // lets the page win) has nothing to redirect.
+            if let Ok(from) = crate::site::alias_url(config, alias)
+                && from != *url
+            {
                 add(from, Target::Alias { of, index }, None, false);
             }
         }

@@ -97,8 +97,13 @@ pub struct PageInfo<'a> {
     pub url: String,
     /// The absolute URL.
     pub permalink: String,
-    /// The source's path under `content/` (`posts/x.md`).
+    /// The URL path under the base path (`/posts/x/`), as Zola's `page.path`.
     pub path: String,
+    /// The source's path under `content/` (`posts/x.md`), as Zola's `page.relative_path`.
+    pub relative_path: String,
+    /// A bundle's folder under `content/` with a trailing `/` (`posts/trip/`), as Zola's
+    /// `page.colocated_path`, for files beside its `index.md`.
+    pub colocated_path: Option<String>,
     pub extra: Option<&'a serde_json::Map<String, serde_json::Value>>,
 }
 

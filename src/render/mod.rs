@@ -242,6 +242,7 @@ impl<'a> Renderer<'a> {
     ) -> Result<Self> {
         let mut tera = theme.tera();
         words.register(&mut tera);
+        tera.register_function("get_url", shortcodes::get_url(config.base_url.clone()));
         let (shared, fragment_data) =
             shared_context(tera.global_context(), site, config, theme, words);
         // Fragments see only the shared context, so their HTML is the same on every page:

@@ -18,6 +18,7 @@ pub struct Shortcodes<'t> {
     /// What templates see as `config` and `site`.
     site: tera::Value,
     embeds: bool,
+    base_url: String,
     /// The theme's Tera with the build's words, made when the first shortcode is rendered.
     tera: OnceLock<Tera>,
 }
@@ -50,6 +51,7 @@ impl<'t> Shortcodes<'t> {
             words,
             site,
             embeds: config.shortcodes.embeds,
+            base_url: config.base_url.clone(),
             tera: OnceLock::new(),
         }
     }
@@ -58,6 +60,7 @@ impl<'t> Shortcodes<'t> {
         self.tera.get_or_init(|| {
             let mut tera = self.theme.tera();
             self.words.register(&mut tera);
+            tera.register_function("get_url", get_url(self.base_url.clone()));
             tera
         })
     }
@@ -136,5 +139,33 @@ impl Templates for Shortcodes<'_> {
 
     fn version(&self, key: &str) -> u64 {
         self.theme.version(key)
+    }
+}
+
+/// Zola's `get_url(path="images/x.png", trailing_slash=false)`: the absolute URL of a file of
+/// the site, from `base_url`. Content paths (`@/…`) are for Markdown links here.
+pub fn get_url(
+    base_url: String,
+) -> impl Fn(tera::Kwargs, &tera::State) -> tera::TeraResult<tera::Value> + Send + Sync + 'static {
+    move |kwargs: tera::Kwargs, _: &tera::State| {
+        let path: &str = kwargs.must_get("path")?;
+        if path.starts_with(crate::markdown::CONTENT_LINK) {
+            return Err(tera::Error::message(format!(
+                "get_url(path=\"{path}\"): content paths are links in Markdown here, \
+                 `[text]({path})`"
+            )));
+        }
+        if path.contains("://") {
+            return Ok(tera::Value::from(path));
+        }
+        let mut url = format!(
+            "{}/{}",
+            base_url.trim_end_matches('/'),
+            path.trim_start_matches('/')
+        );
+        if kwargs.get::<bool>("trailing_slash")?.unwrap_or(false) && !url.ends_with('/') {
+            url.push('/');
+        }
+        Ok(tera::Value::from(url))
     }
 }

@@ -140,6 +140,20 @@ impl Theme {
                 Ok(tera::Value::safe_string(&html))
             },
         );
+        // Zola's functions that templates copied from Zola sites call: `get_url` works in
+        // every build (see `render::shortcodes`); the others say what is missing when called,
+        // so a template that uses one still loads and only its calls fail.
+        tera.register_function("get_url", super::shortcodes::get_url(String::from("/")));
+        for name in ZOLA_ONLY {
+            tera.register_function(
+                name,
+                move |_: tera::Kwargs, _: &tera::State| -> tera::TeraResult<tera::Value> {
+                    Err(tera::Error::message(format!(
+                        "`{name}()` is a Zola function that Quire does not have"
+                    )))
+                },
+            );
+        }
         let result = tera.add_raw_templates(sources.iter().map(|(n, (_, s))| (n, s)));
         let ids = sources
             .values()
@@ -580,6 +594,17 @@ type Report<'t> = (&'t str, &'t str, usize, usize);
 
 /// The component that renders one post in a list (see [`Theme::cards`]).
 const CARD_COMPONENT: &str = "post_summary";
+
+/// Zola's template functions that Quire does not have.
+const ZOLA_ONLY: [&str; 7] = [
+    "get_image_metadata",
+    "load_data",
+    "get_page",
+    "get_taxonomy",
+    "get_taxonomy_url",
+    "get_hash",
+    "resize_image",
+];
 
 /// Where shortcode templates live under `templates/`.
 const SHORTCODES: &str = "shortcodes/";

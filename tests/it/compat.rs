@@ -481,3 +481,23 @@ fn zola_sort_by_permalink_dated_paths_under_a_section_root_bundles_and_email_lin
         built.report.warnings
     );
 }
+
+#[test]
+fn an_alias_of_the_pages_own_url_is_ignored_and_a_blog_without_posts_lists_every_dated_page() {
+    let site = TestSite::new();
+    site.write(
+        "content/2018/vim/index.md",
+        "+++\ntitle = \"Vim\"\ndate = 2018-03-04\naliases = [\"2018/vim/\", \"/old-vim/\"]\n+++\nText.\n",
+    );
+    site.write(
+        "content/2019/emacs.md",
+        "+++\ntitle = \"Emacs\"\ndate = 2019-05-06\n+++\nText.\n",
+    );
+    let built = site.built();
+    assert_eq!(texts(&built.page("/2018/vim/"), "h1.headline"), ["Vim"]);
+    assert!(built.exists("/old-vim/index.html"));
+    // No `content/posts/`: the home page and the feed list every dated page.
+    assert_eq!(home_titles(&built), ["Emacs", "Vim"]);
+    let feed = std::fs::read_to_string(built.out.join("atom.xml")).unwrap();
+    assert_eq!(feed.matches("<entry>").count(), 2);
+}

@@ -317,3 +317,40 @@ fn unknown_shortcodes_fail_the_build_or_are_kept_as_text_with_keep_going() {
     post(&site, "unknown.md", "Unknown", "Before {{ nope(a=1) }}.\n");
     assert_eq!(site.built().report.warnings.len(), 1);
 }
+
+#[test]
+fn zola_templates_read_page_paths_and_get_url_and_zola_only_functions_fail_at_the_call() {
+    let site = TestSite::new();
+    site.write(
+        "templates/shortcodes/pic.html",
+        "<img class=\"pic\" src=\"{{ get_url(path=page.colocated_path ~ src) }}\" alt=\"{{ page.path }} {{ page.relative_path }}\">",
+    );
+    site.write(
+        "templates/shortcodes/meta.html",
+        "{% set m = get_image_metadata(path=src) %}<b>{{ m.width }}</b>",
+    );
+    site.write(
+        "content/posts/trip/index.md",
+        "+++\ntitle = \"Trip\"\ndate = 2024-01-01\n+++\n{{ pic(src=\"boat.png\") }}\n",
+    );
+    site.write("content/posts/trip/boat.png", "png");
+    site.write(
+        "content/posts/meta.md",
+        "+++\ntitle = \"Meta\"\ndate = 2024-01-02\n+++\n{{ meta(src=\"x.png\") }}\n",
+    );
+    let err = site.build().unwrap_err().to_string();
+    assert!(
+        err.contains("meta.md:5:1") && err.contains("`get_image_metadata()` is a Zola function"),
+        "{err}"
+    );
+    std::fs::remove_file(site.root().join("content/posts/meta.md")).unwrap();
+    let page = site.built().page("/posts/trip/");
+    assert_eq!(
+        attrs(&page, ".post-body img.pic", "src"),
+        ["https://example.org/posts/trip/boat.png"]
+    );
+    assert_eq!(
+        attrs(&page, ".post-body img.pic", "alt"),
+        ["/posts/trip/ posts/trip/index.md"]
+    );
+}
