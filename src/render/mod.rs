@@ -92,7 +92,7 @@ pub fn render(
     live_fragments: bool,
     claims: &Claims,
 ) -> Result<Pages> {
-    check_templates(theme, site)?;
+    let section_warnings = missing_section_templates(theme, site);
     let words = theme.translations(&config.language);
     let mut renderer = Renderer::new(theme, &words, site, config, previous, live_fragments)?;
     let rendered = std::sync::atomic::AtomicUsize::new(0);
@@ -113,7 +113,10 @@ pub fn render(
         })
         .collect();
     let mut pages = Pages {
-        warnings: missing_templates(theme, site),
+        warnings: section_warnings
+            .into_iter()
+            .chain(missing_templates(theme, site))
+            .collect(),
         fragments: std::mem::take(&mut renderer.fragment_html),
         rendered: rendered.into_inner(),
         changed: Vec::new(),
@@ -540,7 +543,7 @@ impl<'a> Renderer<'a> {
             None => String::new(),
         };
         let meta = Meta {
-            template: &section.settings.template,
+            template: existing(self.theme, &section.settings.template, "section.html"),
             url: page_url(&section.url, page),
             description,
             kind: "section",
@@ -710,7 +713,10 @@ impl<'a> Renderer<'a> {
         ]);
         let section = &self.site.sections[post.section];
         let meta = Meta {
-            template: self.template_of(&post.doc, &section.settings.page_template),
+            template: self.template_of(
+                &post.doc,
+                existing(self.theme, &section.settings.page_template, "post.html"),
+            ),
             url: post.url.clone(),
             description: parts.description.clone(),
             kind: "post",
@@ -1188,49 +1194,54 @@ fn missing_templates(theme: &Theme, site: &Site) -> Vec<String> {
     .collect()
 }
 
-fn check_templates(theme: &Theme, site: &Site) -> Result<()> {
-    let mut errors = Vec::new();
+/// `name` when the theme has it, else the built-in `default` (a missing one is a warning,
+/// see [`missing_section_templates`]).
+fn existing<'a>(theme: &Theme, name: &'a str, default: &'static str) -> &'a str {
+    if theme.has(name) { name } else { default }
+}
+
+/// A section's `template` or `page_template` that the theme lacks, as warnings at its
+/// `_index.md` line (or `[sections]`): the built-in template is used, as for a page's own
+/// `template` (a Zola site's templates are often not copied over).
+fn missing_section_templates(theme: &Theme, site: &Site) -> Vec<String> {
+    let mut warnings = Vec::new();
     for s in &site.sections {
         let uses = [
             (
                 "template",
                 &s.settings.template,
                 s.settings.render && s.parent.is_some(),
+                "section.html",
             ),
             (
                 "page_template",
                 &s.settings.page_template,
                 !s.pages.is_empty(),
+                "post.html",
             ),
         ];
-        for (key, name, used) in uses {
+        for (key, name, used, default) in uses {
             if !used || theme.has(name) {
                 continue;
             }
             let message = format!(
-                "the {key} `{name}` does not exist: add `templates/{name}` or name one of the \
-                 theme's templates ({})",
+                "the {key} `{name}` does not exist, so {default} is used: add \
+                 `templates/{name}` or name one of the theme's templates ({})",
                 theme.page_templates().join(", ")
             );
             let at = s
                 .doc
                 .as_ref()
                 .and_then(|d| Some((d, d.settings_at.iter().find(|(k, _)| *k == key)?)));
-            errors.push(match at {
-                Some((doc, (_, pos))) => {
-                    Error::Source(Diagnostic::new(&doc.source, message).at(Some(pos)))
+            warnings.push(match at {
+                Some((doc, (_, (line, col, _)))) => {
+                    format!("{}:{line}:{col}: {message}", doc.source.display())
                 }
-                None => Error::Source(Diagnostic::new(
-                    std::path::Path::new("config.toml"),
-                    format!("[sections]: {message}"),
-                )),
+                None => format!("config.toml: [sections]: {message}"),
             });
         }
     }
-    match Error::from_many(errors) {
-        Some(e) => Err(e),
-        None => Ok(()),
-    }
+    warnings
 }
 
 /// Markdown as clipped plain text, for meta descriptions.
