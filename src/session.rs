@@ -673,6 +673,29 @@ impl Session {
                 }
             }
         }
+        // Other files of `content/` (a section's pictures) keep their path, as Zola and Hugo
+        // publish them; one that a static file or a bundle's file already writes is left to it.
+        let content_dir = root.join("content");
+        for from in &scan.loose {
+            let Ok(rel) = from.strip_prefix(&content_dir) else {
+                continue;
+            };
+            let to: Vec<_> = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect();
+            let to = to.join("/");
+            if claims.owner(&to).is_some() {
+                continue;
+            }
+            let owner = Owner::Bundle(content::relative(root, from));
+            if claims.claim(to.clone(), owner) {
+                copies.push(Copy {
+                    from: from.clone(),
+                    to,
+                });
+            }
+        }
         let mut all = HashMap::new();
         let mut update = Update::default();
         for copy in copies {

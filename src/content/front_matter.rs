@@ -236,6 +236,13 @@ fn image_path<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, 
         fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Option<String>, E> {
             Ok(Some(v.to_string()))
         }
+        // `image:` with nothing after it (YAML's null) is no image.
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Option<String>, E> {
+            Ok(None)
+        }
+        fn visit_none<E: serde::de::Error>(self) -> Result<Option<String>, E> {
+            Ok(None)
+        }
         fn visit_map<A: serde::de::MapAccess<'de>>(
             self,
             mut map: A,

@@ -602,6 +602,9 @@ pub struct Scan {
     pub sources: Vec<(PathBuf, Kind)>,
     /// Bundle folder (absolute) -> its other files, relative to the folder.
     pub assets: BTreeMap<PathBuf, Vec<PathBuf>>,
+    /// Other files of `content/` outside bundles (a section's images, as Zola and Hugo
+    /// publish them), absolute: copied to the same path under the output.
+    pub loose: Vec<PathBuf>,
 }
 
 /// Names never published from any source folder: editor temporaries (`x~`, `.x.swp`, `.#x`,
@@ -697,7 +700,7 @@ pub fn scan(root: &Path, links: &crate::walk::Links) -> Result<Scan> {
                 let rel = f.strip_prefix(&b).unwrap_or(f).to_path_buf();
                 scan.assets.entry(b).or_default().push(rel);
             }
-            None if !is_md => {}
+            None if !is_md => scan.loose.push(f.clone()),
             None if f.file_name().is_some_and(|n| n == "_index.md") => {
                 scan.sources.push((f.clone(), Kind::Section))
             }

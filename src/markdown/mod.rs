@@ -394,12 +394,27 @@ fn render_text(
         None => first_paragraph(&out),
     };
     let mut summary_html = String::new();
+    // Headings keep no id in a summary: a list page shows many summaries, and an id there
+    // would repeat the post's own (and another summary's).
     pulldown_cmark::html::push_html(
         &mut summary_html,
         summary_events
             .iter()
             .filter(|e| !matches!(e, Event::FootnoteReference(_)))
-            .cloned(),
+            .map(|e| match e {
+                Event::Start(Tag::Heading {
+                    level,
+                    classes,
+                    attrs,
+                    ..
+                }) => Event::Start(Tag::Heading {
+                    level: *level,
+                    id: None,
+                    classes: classes.clone(),
+                    attrs: attrs.clone(),
+                }),
+                other => other.clone(),
+            }),
     );
     let summary_text = plain_text(summary_events);
 

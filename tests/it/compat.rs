@@ -501,3 +501,35 @@ fn an_alias_of_the_pages_own_url_is_ignored_and_a_blog_without_posts_lists_every
     let feed = std::fs::read_to_string(built.out.join("atom.xml")).unwrap();
     assert_eq!(feed.matches("<entry>").count(), 2);
 }
+
+#[test]
+fn summaries_keep_no_heading_ids_section_files_are_published_and_an_empty_image_is_none() {
+    let site = TestSite::new();
+    for (name, title) in [("one", "One"), ("two", "Two")] {
+        site.write(
+            &format!("content/posts/{name}.md"),
+            &format!(
+                "---\ntitle: {title}\ndate: 2024-01-0{}\nimage:\n---\n## Intro\n\nFirst words.\n\n<!--more-->\n\n![Chart](/posts/images/chart.png)\n",
+                if name == "one" { 1 } else { 2 }
+            ),
+        );
+    }
+    // A section's picture beside its posts, as Zola and Hugo publish it.
+    site.write("content/posts/images/chart.png", "png");
+    site.write("content/posts/data/table.json", "{}");
+    let built = site.built();
+    let home = built.page("/");
+    assert_eq!(
+        texts(&home, ".post-list .summary h2:not(.headline)"),
+        ["Intro", "Intro"]
+    );
+    assert!(select(&home, ".post-list .summary h2[id]:not(.headline)").is_empty());
+    // The post itself keeps the id its table of contents and anchors use.
+    assert_eq!(
+        attrs(&built.page("/posts/one/"), ".post-body h2", "id"),
+        ["intro"]
+    );
+    assert!(built.exists("/posts/images/chart.png"));
+    assert!(built.exists("/posts/data/table.json"));
+    assert!(select(&built.page("/posts/one/"), "meta[property='og:image']").is_empty());
+}
