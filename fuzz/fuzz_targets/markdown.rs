@@ -23,6 +23,7 @@ fuzz_target!(|data: &[u8]| {
         base_path: Some("/blog/"),
         reserved_ids: &["main", "nav", "top"],
         content_links: Some(&links),
+        shortcodes: None,
     };
     let linked = render(text, &options);
     check(text, &linked);
@@ -63,7 +64,12 @@ fn check(text: &str, r: &Rendered) {
     }
     // Without footnotes (dropped from summaries) and fenced code (highlighted only in the full
     // HTML) the summary is rendered exactly as in the page.
-    if !text.contains("[^") && !text.contains("```") && !text.contains("~~~") {
+    // Summaries also leave out heading ids (a list shows many).
+    if !text.contains("[^")
+        && !text.contains("```")
+        && !text.contains("~~~")
+        && r.headings.is_empty()
+    {
         assert!(
             r.html.contains(r.summary_html.trim()),
             "summary {:?} not in {:?}",
