@@ -949,7 +949,7 @@ impl Expander<'_, '_> {
             if !liquid {
                 return Found::Text;
             }
-            let Some(close) = s.find("}}") else {
+            let Some(close) = tag_close(s, "}}") else {
                 return Found::Broken(format!("`{{{{ {name}` has no `}}}}` after it"), p + 2);
             };
             let inner = s[2..close].trim_matches(['-', ' ', '\t', '\n', '\r']);
@@ -967,7 +967,7 @@ impl Expander<'_, '_> {
             return Found::Text;
         }
         if name == "end" {
-            return match s.find("%}") {
+            return match tag_close(s, "%}") {
                 Some(close) if s[2..close].trim() == "end" => Found::Broken(
                     "`{% end %}` closes a shortcode that was not opened".to_string(),
                     p + close + 2,
@@ -976,7 +976,7 @@ impl Expander<'_, '_> {
             };
         }
         // A Liquid tag, which ends at the first `%}`.
-        let Some(close) = s.find("%}") else {
+        let Some(close) = tag_close(s, "%}") else {
             return Found::Broken(format!("`{{% {name}` has no `%}}` after it"), p + 2);
         };
         let inner_end = close - usize::from(s[..close].ends_with('-'));
@@ -1125,7 +1125,7 @@ impl Expander<'_, '_> {
         while let Some(p) = self.next_open(at, end) {
             let s = &self.src[p..end];
             if s.starts_with("{%")
-                && let Some(close) = s.find("%}")
+                && let Some(close) = tag_close(s, "%}")
             {
                 let inner = s[2..close].trim_matches(['-', ' ', '\t', '\n', '\r']);
                 if inner == "end" {
@@ -1190,7 +1190,7 @@ impl Expander<'_, '_> {
         while let Some(i) = memmem::find(&self.src.as_bytes()[at..end], b"{%") {
             let p = at + i;
             let s = &self.src[p..end];
-            let close = s.find("%}")?;
+            let close = tag_close(s, "%}")?;
             if s[2..close].trim_matches(['-', ' ', '\t', '\n', '\r']) == closer {
                 return Some((from..p, p..p + close + 2));
             }
@@ -1229,6 +1229,12 @@ fn is_escape(s: &str) -> bool {
     let inner = inner.trim_start();
     let n = identifier_len(inner);
     n > 0 && inner[n..].trim_start().starts_with('(')
+}
+
+/// Where the `close` (`%}`, `}}`) of a tag that starts `s` (with `{%`, `{{`) is: searched
+/// after the two opening characters, so `{%}` is not a tag closed by its own `%`.
+fn tag_close(s: &str, close: &str) -> Option<usize> {
+    s.get(2..)?.find(close).map(|i| i + 2)
 }
 
 /// A file name without its Markdown extension.

@@ -34,3 +34,56 @@ fn yaml_error_after_a_lone_carriage_return_is_inside_the_file() {
     assert_eq!(d.position, Some((2, 16)), "{d:?}");
     assert_eq!(d.source_line.as_deref(), Some("title: A\rdate: May 1"));
 }
+
+/// `{%}` inside a `{% raw %}` body was read as a tag closed by its own `%`, and a slice ran
+/// backwards (fuzz/artifacts/shortcode/crash-c00e238c...).
+#[test]
+fn a_percent_brace_after_an_opening_is_not_a_tag() {
+    use quire::markdown::shortcode::{Args, Call, Env, Output, PageInfo, SiteInfo, Templates};
+
+    struct Html;
+    impl Templates for Html {
+        fn shortcode(&self, _: &str) -> Option<Output> {
+            Some(Output::Html)
+        }
+        fn site_defines(&self, _: &str) -> bool {
+            false
+        }
+        fn render(&self, _: &str, _: Output, _: &Call, _: &PageInfo) -> Result<String, String> {
+            Ok("<b>x</b>".into())
+        }
+        fn has_include(&self, _: &str) -> bool {
+            false
+        }
+        fn include(&self, _: &str, _: &Args, _: &PageInfo) -> Result<String, String> {
+            Err("none".into())
+        }
+        fn version(&self, _: &str) -> u64 {
+            0
+        }
+    }
+    let bytes = include_bytes!("../fixtures/fuzz/shortcode-percent-brace.md");
+    let page = PageInfo::default();
+    let site = SiteInfo::default();
+    let env = Env {
+        templates: &Html,
+        page: &page,
+        site: &site,
+        content_links: None,
+    };
+    for text in [
+        std::str::from_utf8(bytes).unwrap(),
+        "{% raw %}{%}{% endraw %}",
+        "{%}",
+        "{{}}",
+    ] {
+        let options = quire::markdown::Options {
+            shortcodes: Some(&env),
+            ..Default::default()
+        };
+        let rendered = quire::markdown::render(text, &options);
+        for p in &rendered.problems {
+            assert!(text.is_char_boundary(p.offset));
+        }
+    }
+}
