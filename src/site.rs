@@ -285,34 +285,12 @@ pub fn render_markdown(
     {
         return Arc::clone(&r.rendered);
     }
-    let page = markdown::shortcode::PageInfo {
-        title: &doc.title,
-        description: doc.description.as_deref(),
-        date: doc.date_rfc3339.clone(),
-        slug: &doc.slug,
-        url: url.to_string(),
-        permalink: format!(
-            "{}{}",
-            config.base_url.trim_end_matches('/'),
-            url.strip_prefix(base_path.trim_end_matches('/'))
-                .unwrap_or(url)
-        ),
-        path: format!(
-            "/{}",
-            url.strip_prefix(base_path)
-                .unwrap_or(url)
-                .trim_start_matches('/')
-        ),
-        relative_path: content_path(&doc.source),
-        colocated_path: doc.is_bundle.then(|| {
-            let path = content_path(&doc.source);
-            format!(
-                "{}/",
-                path.trim_end_matches("index.md").trim_end_matches('/')
-            )
-        }),
-        extra: Some(&doc.extra),
-    };
+    // What shortcodes see, made only for a document that may have one: every other
+    // document (nearly all of a large blog) is rendered without these allocations.
+    let may_have = |text: &str| markdown::shortcode::may_have(text);
+    let wanted = options.shortcodes.is_some()
+        && (doc.body.with(may_have) || doc.summary.as_deref().is_some_and(may_have));
+    let page = wanted.then(|| shortcode_page(config, doc, url));
     let site = markdown::shortcode::SiteInfo {
         base_url: &config.base_url,
         base_path,
@@ -323,9 +301,10 @@ pub fn render_markdown(
     };
     let env = options
         .shortcodes
-        .map(|templates| markdown::shortcode::Env {
+        .zip(page.as_ref())
+        .map(|(templates, page)| markdown::shortcode::Env {
             templates,
-            page: &page,
+            page,
             site: &site,
             content_links,
         });
@@ -362,6 +341,39 @@ pub fn render_markdown(
         },
     );
     rendered
+}
+
+/// A document as shortcodes and Liquid see it (`page.title`, Zola's `page.path`).
+fn shortcode_page<'d>(
+    config: &Config,
+    doc: &'d Document,
+    url: &str,
+) -> markdown::shortcode::PageInfo<'d> {
+    let relative_path = content_path(&doc.source);
+    markdown::shortcode::PageInfo {
+        title: &doc.title,
+        description: doc.description.as_deref(),
+        date: doc.date_rfc3339.clone(),
+        slug: &doc.slug,
+        url: url.to_string(),
+        permalink: config.absolute(url),
+        path: format!(
+            "/{}",
+            url.strip_prefix(config.base_path.as_str())
+                .unwrap_or(url)
+                .trim_start_matches('/')
+        ),
+        colocated_path: doc.is_bundle.then(|| {
+            format!(
+                "{}/",
+                relative_path
+                    .trim_end_matches("index.md")
+                    .trim_end_matches('/')
+            )
+        }),
+        relative_path,
+        extra: Some(&doc.extra),
+    }
 }
 
 impl Site {

@@ -730,36 +730,35 @@ impl Expander<'_, '_> {
         // By file name (or bundle folder) alone, whatever its Markdown extension, when
         // exactly one document has it (`{% link _posts/2017-03-02-x.markdown %}` finds
         // `posts/2017-03-02-x.markdown`).
-        let stem = without_extension(name.rsplit('/').next().unwrap_or(name));
-        let mut matches = links.0.keys().filter(|path| {
-            let p = path.trim_end_matches("/index.md");
-            without_extension(p.rsplit('/').next().unwrap_or(p)) == stem
-        });
-        let first = matches.next()?;
-        matches.next().is_none().then(|| first.clone())
+        match self.named(name).as_slice() {
+            [only] => Some((*only).clone()),
+            _ => None,
+        }
     }
 
     /// Jekyll's `{% post_url 2010-07-21-name %}`: the post whose file (or bundle folder) is
     /// named so, anywhere under `content/`.
     fn post_url(&self, name: &str) -> Option<String> {
-        let links = self.env.content_links?;
-        let stem = name
-            .trim()
-            .trim_end_matches(".md")
-            .trim_end_matches(".markdown");
-        let stem = stem.rsplit('/').next().unwrap_or(stem);
-        let mut found: Vec<&String> = links
+        let mut found = self.named(name.trim());
+        found.sort();
+        found.first().map(|p| (*p).clone())
+    }
+
+    /// The content paths whose file name (or bundle folder), without its Markdown extension,
+    /// is the last segment of `name`.
+    fn named(&self, name: &str) -> Vec<&String> {
+        let Some(links) = self.env.content_links else {
+            return Vec::new();
+        };
+        let stem = without_extension(name.rsplit('/').next().unwrap_or(name));
+        links
             .0
             .keys()
             .filter(|path| {
                 let p = path.trim_end_matches("/index.md");
-                let file = p.rsplit('/').next().unwrap_or(p);
-                let file = file.rsplit_once('.').map_or(file, |(f, _)| f);
-                file == stem
+                without_extension(p.rsplit('/').next().unwrap_or(p)) == stem
             })
-            .collect();
-        found.sort();
-        found.first().map(|p| (*p).clone())
+            .collect()
     }
 
     fn liquid_tag(&mut self, tag: &Tag0, body: Option<Range<usize>>) -> Result<Made, String> {
