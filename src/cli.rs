@@ -29,6 +29,17 @@ pub enum Command {
         /// Where to create the site (created if missing).
         dir: PathBuf,
     },
+    /// Make a Zola, Hugo or Jekyll site into a Quire site in DEST, keeping its URLs, then
+    /// build it and report what was not carried over. SRC is never written to.
+    Import {
+        /// The generator the site was made for: zola, hugo or jekyll.
+        #[arg(long)]
+        from: quire::import::Generator,
+        /// The old site's folder.
+        src: PathBuf,
+        /// Where to make the Quire site (a new or empty folder outside SRC).
+        dest: PathBuf,
+    },
     /// Create a draft post with today's date.
     New {
         /// The post's title.

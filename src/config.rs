@@ -45,7 +45,19 @@ pub struct Config {
     pub home_section: HomeSection,
     /// `[shortcodes]`.
     pub shortcodes: ShortcodeSettings,
+    /// `[redirects]`: old URLs that lead to new ones, as redirect pages (sorted by `from`).
+    pub redirects: Vec<Redirect>,
     pub extra: toml::Table,
+}
+
+/// One entry of `[redirects]`: `"/2014/05/old-name.html" = "/posts/new-name/"`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Redirect {
+    /// The site path it is written at, without the base path (checked like an alias).
+    pub from: String,
+    /// A site path (the base path is put in front when the page is written) or an absolute
+    /// `http(s)://` URL.
+    pub to: String,
 }
 
 /// `[shortcodes]`: what shortcodes and Liquid tags do.
@@ -235,6 +247,25 @@ impl SectionSettings {
     }
 }
 
+/// Where a redirect may lead: a site path from the root or an `http(s)://` URL, with nothing
+/// that could end the attribute or the meta refresh it is written into.
+fn check_redirect_target(to: &str) -> std::result::Result<(), &'static str> {
+    if to
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || "\"'<>\\".contains(c))
+    {
+        return Err("it contains a space, a quote, `<`, `>` or a backslash");
+    }
+    let absolute = ["https://", "http://"]
+        .iter()
+        .any(|scheme| to.len() > scheme.len() && to[..scheme.len()].eq_ignore_ascii_case(scheme));
+    if absolute || (to.starts_with('/') && !to.starts_with("//")) {
+        Ok(())
+    } else {
+        Err("it is neither a path starting with `/` nor an http(s) URL")
+    }
+}
+
 /// A template name a setting may give: a relative path of plain names ending in `.html`.
 fn is_template_name(name: &str) -> bool {
     name.ends_with(".html")
@@ -284,6 +315,7 @@ const KNOWN_KEYS: &[&str] = &[
     "sections",
     "home_section",
     "shortcodes",
+    "redirects",
     "extra",
 ];
 
@@ -323,6 +355,8 @@ struct RawConfig {
     home_section: Option<toml::Spanned<String>>,
     #[serde(default)]
     shortcodes: ShortcodeSettings,
+    #[serde(default)]
+    redirects: std::collections::BTreeMap<String, toml::Spanned<String>>,
     #[serde(default)]
     extra: toml::Table,
 }
@@ -534,6 +568,29 @@ impl Config {
                 out
             }
         };
+        let mut redirects = Vec::with_capacity(raw.redirects.len());
+        for (from, to) in raw.redirects {
+            let at = to.span().start;
+            let from = crate::routes::alias_path(&from)
+                .map_err(|m| diag(at, m.replacen("the alias", "the redirect", 1)))?;
+            let to = to.into_inner();
+            check_redirect_target(&to).map_err(|m| {
+                diag(
+                    at,
+                    format!(
+                        "the redirect from `{from}` cannot go to `{to}`: {m}; write a site path \
+                         like \"/posts/new-name/\" or a full URL"
+                    ),
+                )
+            })?;
+            if crate::routes::alias_path(&to).is_ok_and(|t| t == from) {
+                return Err(diag(
+                    at,
+                    format!("the redirect from `{from}` leads to itself: a reader would loop"),
+                ));
+            }
+            redirects.push(Redirect { from, to });
+        }
         let sections = match raw.sections {
             None => SectionSettings::default(),
             Some(s) => {
@@ -589,6 +646,7 @@ impl Config {
             breaking_news: raw.breaking_news,
             allow_symlinks_outside,
             shortcodes: raw.shortcodes,
+            redirects,
             extra: raw.extra,
         })
     }
@@ -775,6 +833,41 @@ mod tests {
             err.starts_with("config.toml:4:1: unknown key `sort_bu` (did you mean `sort_by`?)"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn redirects_are_site_paths_to_a_path_or_a_url() {
+        let base = "title = \"T\"\nbase_url = \"https://e.org/\"\n[redirects]\n";
+        let c = parse(&format!(
+            "{base}\"old/x.html\" = \"/posts/x/\"\n\"/a\" = \"https://elsewhere.org/a\"\n"
+        ))
+        .unwrap();
+        assert_eq!(
+            c.redirects,
+            [
+                Redirect {
+                    from: "/a/".into(),
+                    to: "https://elsewhere.org/a".into()
+                },
+                Redirect {
+                    from: "/old/x.html".into(),
+                    to: "/posts/x/".into()
+                },
+            ]
+        );
+        for (line, words) in [
+            ("\"/x/\" = \"posts/x/\"", "neither a path starting with `/`"),
+            ("\"/x/\" = \"javascript:alert(1)\"", "neither a path"),
+            ("\"/x/\" = \"/a\\\"b\"", "a quote"),
+            ("\"/x/\" = \"//evil.org/\"", "neither a path"),
+            ("\"/x/\" = \"/x\"", "leads to itself"),
+            ("\"../x\" = \"/y/\"", "the redirect `../x` cannot be used"),
+            ("\"/\" = \"/y/\"", "home page"),
+        ] {
+            let err = parse(&format!("{base}{line}\n")).unwrap_err().to_string();
+            assert!(err.starts_with("config.toml:4:"), "{line}: {err}");
+            assert!(err.contains(words), "{line}: {err}");
+        }
     }
 
     #[test]

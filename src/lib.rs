@@ -23,6 +23,7 @@ pub mod fingerprint;
 pub mod generate;
 pub mod highlight;
 pub mod html;
+pub mod import;
 pub mod markdown;
 pub mod output;
 pub mod render;

@@ -115,6 +115,15 @@ fn run(cli: Cli) -> Result<(), Error> {
                 dir.display()
             );
         }
+        Command::Import { from, src, dest } => {
+            let dest = cli.root.join(dest);
+            let report = quire::import::import(&quire::import::Options {
+                from,
+                source: src,
+                dest: dest.clone(),
+            })?;
+            return print_import(&report, &dest);
+        }
         Command::New { title } => {
             quire::load_config(&cli.root)?;
             let path = quire::scaffold::new_post(&cli.root, &title, today)?;
@@ -125,6 +134,76 @@ fn run(cli: Cli) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// The import report: what came over, which URLs were kept, what was not translated, and
+/// the first build. Fails (non-zero exit) when that build failed.
+fn print_import(imported: &quire::import::Report, dest: &std::path::Path) -> Result<(), Error> {
+    println!(
+        "Imported {} documents and {} other files into {}",
+        imported.documents,
+        imported.files,
+        dest.display()
+    );
+    println!(
+        "URLs: {} of {} posts and pages keep their URL; {} redirects from old URLs written to config.toml [redirects]",
+        imported.kept, imported.compared, imported.redirects
+    );
+    if !imported.templates.is_empty() {
+        println!(
+            "Shortcode templates copied as they are: {}",
+            imported.templates.len()
+        );
+    }
+    if !imported.stubs.is_empty() {
+        println!(
+            "Templates to port (each a stub that shows the shortcode's inner text until then):"
+        );
+        for stub in &imported.stubs {
+            println!("  {}", stub.display());
+        }
+    }
+    if !imported.notes.is_empty() {
+        println!("Not translated:");
+        for note in &imported.notes {
+            match note.line {
+                Some(line) => println!("  {}:{line}: {}", note.file.display(), note.message),
+                None => println!("  {}: {}", note.file.display(), note.message),
+            }
+        }
+    }
+    match &imported.build {
+        Ok(build) => {
+            let mut kinds: std::collections::BTreeMap<String, usize> = Default::default();
+            for p in &build.problems {
+                *kinds.entry(format!("{:?}", p.kind)).or_default() += 1;
+            }
+            println!(
+                "First build: {} posts, {} pages into {}",
+                build.posts,
+                build.pages,
+                build.output.display()
+            );
+            if !build.problems.is_empty() {
+                println!(
+                    "{} problems that `quire build` reports as errors (see them with `quire --root {} check`):",
+                    build.problems.len(),
+                    dest.display()
+                );
+                for (kind, n) in kinds {
+                    println!("  {kind}: {n}");
+                }
+            }
+            Ok(())
+        }
+        Err(e) => {
+            println!("First build failed:");
+            report(e);
+            Err(Error::Other(
+                "the imported site does not build yet: fix the errors above".into(),
+            ))
+        }
+    }
 }
 
 fn serve(root: std::path::PathBuf, args: cli::ServeArgs) -> Result<(), Error> {

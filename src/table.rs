@@ -58,6 +58,8 @@ pub enum Target {
         of: Doc,
         index: usize,
     },
+    /// The redirect of `config.redirects[i]`.
+    Redirect(usize),
 }
 
 /// A document with a URL of its own.
@@ -238,6 +240,14 @@ pub fn pages(site: &Site, config: &Config) -> Result<Vec<Route>> {
                 add(from, Target::Alias { of, index }, None, false);
             }
         }
+    }
+    for (i, redirect) in config.redirects.iter().enumerate() {
+        add(
+            join_url(&config.base_path, &redirect.from),
+            Target::Redirect(i),
+            None,
+            false,
+        );
     }
     // The output paths are checked in parallel: the only work here that grows with the posts.
     routes

@@ -1517,6 +1517,12 @@ const BUILT_INS: &[(&str, &[(&str, Type)])] = &[
     ("param", &[("name", Type::Str)]),
 ];
 
+/// Whether Quire has a shortcode of this name of its own (a template of the default theme
+/// or one written in Rust).
+pub fn is_built_in(name: &str) -> bool {
+    matches!(name, "ref" | "relref" | "highlight") || BUILT_INS.iter().any(|(n, _)| *n == name)
+}
+
 /// `args` of built-in `name` with positional arguments named, every parameter present and
 /// each type checked.
 fn built_in_args(name: &str, params: &[(&str, Type)], args: &Args) -> Result<Args, String> {

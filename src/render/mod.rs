@@ -218,6 +218,8 @@ struct Renderer<'a> {
     fragment_html: Vec<(String, String)>,
     /// Whether list pages give each post its `post_summary` HTML (`Theme::cards`).
     cards: bool,
+    /// Per `config.redirects` entry: the title of the post or page it leads to, if any.
+    redirect_titles: Vec<Option<&'a str>>,
 }
 
 /// What every page showing a post needs, built once per build: its summary and link views
@@ -335,7 +337,31 @@ impl<'a> Renderer<'a> {
             d if d.is_empty() => config.tagline.clone(),
             d => d,
         };
+        let redirect_titles = if config.redirects.is_empty() {
+            Vec::new()
+        } else {
+            let by_url: HashMap<&str, &str> = site
+                .posts
+                .iter()
+                .map(|p| (p.url.as_str(), p.doc.title.as_str()))
+                .chain(
+                    site.pages
+                        .iter()
+                        .map(|p| (p.url.as_str(), p.doc.title.as_str())),
+                )
+                .collect();
+            config
+                .redirects
+                .iter()
+                .map(|r| {
+                    by_url
+                        .get(join_url(&config.base_path, &r.to).as_str())
+                        .copied()
+                })
+                .collect()
+        };
         Ok(Renderer {
+            redirect_titles,
             cards,
             fragment_html,
             theme,
@@ -445,6 +471,10 @@ impl<'a> Renderer<'a> {
                     self.doc(of).source.display()
                 )
             }
+            Target::Redirect(i) => format!(
+                "the redirect `{}` in `config.toml`",
+                self.config.redirects[i].from
+            ),
         }
     }
 
@@ -480,6 +510,31 @@ impl<'a> Renderer<'a> {
                         title,
                         url: target,
                         permalink: self.config.absolute(target),
+                    },
+                };
+                self.emit(path, meta, fingerprint::of(&own), || Ok(own))
+            }
+            Target::Redirect(i) => {
+                let to = &self.config.redirects[i].to;
+                let (url, permalink) = if to.starts_with('/') {
+                    let url = join_url(&self.config.base_path, to);
+                    let permalink = self.config.absolute(&url);
+                    (url, permalink)
+                } else {
+                    (to.clone(), to.clone())
+                };
+                let meta = Meta {
+                    template: "alias.html",
+                    url: job.url.clone(),
+                    description: String::new(),
+                    kind: "alias",
+                    section: String::new(),
+                };
+                let own = AliasVars {
+                    target: PostLinkAbsolute {
+                        title: self.redirect_titles[i].unwrap_or(to),
+                        url: &url,
+                        permalink,
                     },
                 };
                 self.emit(path, meta, fingerprint::of(&own), || Ok(own))

@@ -7,6 +7,7 @@ mod cards;
 mod check;
 mod cli;
 mod compat;
+mod compat_import;
 mod compat_shortcodes;
 mod content_safety;
 mod determinism;
