@@ -61,8 +61,9 @@ pub struct BuildArgs {
     /// Build even if links or images inside the site lead nowhere.
     #[arg(long)]
     pub no_link_check: bool,
-    /// Write shortcodes that are unknown or fail as their text and list them, instead of
-    /// failing the build (for a migration that ships first and is fixed later).
+    /// Write shortcodes that are unknown or fail as their text, and leave out documents that
+    /// cannot be read, listing each, instead of failing the build (for a migration that ships
+    /// first and is fixed later).
     #[arg(long)]
     pub keep_going: bool,
     /// Print how long each stage of the build took.

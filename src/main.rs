@@ -145,10 +145,14 @@ fn print_import(imported: &quire::import::Report, dest: &std::path::Path) -> Res
         imported.files,
         dest.display()
     );
-    println!(
-        "URLs: {} of {} posts and pages keep their URL; {} redirects from old URLs written to config.toml [redirects]",
-        imported.kept, imported.compared, imported.redirects
-    );
+    if imported.compared > 0 {
+        println!(
+            "URLs: {} of {} posts and pages keep their URL; {} redirects from old URLs written to config.toml [redirects]",
+            imported.kept, imported.compared, imported.redirects
+        );
+    } else {
+        println!("URLs: not compared (see below)");
+    }
     if !imported.templates.is_empty() {
         println!(
             "Shortcode templates copied as they are: {}",
@@ -184,6 +188,26 @@ fn print_import(imported: &quire::import::Report, dest: &std::path::Path) -> Res
                 build.pages,
                 build.output.display()
             );
+            let (skipped, others): (Vec<&String>, Vec<&String>) = build
+                .warnings
+                .iter()
+                .partition(|w| w.ends_with("(left out: --keep-going)"));
+            if !skipped.is_empty() {
+                println!(
+                    "Documents left out, as they cannot be read ({}):",
+                    skipped.len()
+                );
+                for w in skipped {
+                    println!("  {}", w.trim_end_matches(" (left out: --keep-going)"));
+                }
+            }
+            if !others.is_empty() {
+                println!(
+                    "{} warnings (see them with `quire --root {} build --keep-going`)",
+                    others.len(),
+                    dest.display()
+                );
+            }
             if !build.problems.is_empty() {
                 println!(
                     "{} problems that `quire build` reports as errors (see them with `quire --root {} check`):",

@@ -177,6 +177,9 @@ pub struct Session {
     taxonomy_names: Vec<String>,
     /// The route table of the last successful build.
     routes: Vec<crate::table::Route>,
+    /// Documents the last build left out because they could not be read (`--keep-going`),
+    /// each as its error.
+    skipped: Vec<String>,
 }
 
 impl Session {
@@ -194,6 +197,7 @@ impl Session {
             links: None,
             taxonomy_names: Vec::new(),
             routes: Vec::new(),
+            skipped: Vec::new(),
         }
     }
 
@@ -447,6 +451,7 @@ impl Session {
                 .chain(documents.iter().flat_map(|d| d.warnings.iter().cloned()))
                 .chain(template_warnings)
                 .chain(shortcode_warnings)
+                .chain(self.skipped.iter().cloned())
                 .chain(check::kramdown(&site))
                 .collect(),
         };
@@ -587,7 +592,16 @@ impl Session {
                 }
             }
         }
-        if let Some(e) = Error::from_many(errors) {
+        // With --keep-going a document that cannot be read is left out and listed, so a
+        // migrated blog ships while its few broken files are fixed.
+        self.skipped.clear();
+        if self.options.checks.keep_going {
+            self.skipped = errors
+                .iter()
+                .flat_map(Error::flatten)
+                .map(|e| format!("{e} (left out: --keep-going)"))
+                .collect();
+        } else if let Some(e) = Error::from_many(errors) {
             return Err(e);
         }
         Ok(sources

@@ -191,6 +191,9 @@ pub struct FrontMatter {
     /// Hugo's name for `path`.
     #[serde(alias = "URL", alias = "Url")]
     pub url: Option<String>,
+    /// Jekyll's `path`, with its placeholders (`/:year/:month/:title/`): see
+    /// [`super::jekyll::expand`]. A section's `permalink` is a section setting instead.
+    pub permalink: Option<String>,
     /// Jekyll calls it `excerpt`.
     #[serde(alias = "Summary", alias = "excerpt")]
     pub summary: Option<String>,

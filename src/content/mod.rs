@@ -3,6 +3,7 @@
 
 pub mod date;
 pub mod front_matter;
+pub mod jekyll;
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -327,7 +328,24 @@ impl Document {
                 let key = if fm.path.is_some() { "path" } else { "url" };
                 Some(page_path(p).map_err(|m| err_at(entry_at(key, p), format!("`{key}` {m}")))?)
             }
-            None => None,
+            // Jekyll's own `permalink` of a post or page, placeholders filled in.
+            None => match fm.permalink.as_deref().map(str::trim) {
+                Some(pattern) if kind != Kind::Section => {
+                    let categories = jekyll_folders(source)
+                        .into_iter()
+                        .chain(fm.categories())
+                        .collect();
+                    let vars = jekyll::Vars {
+                        date,
+                        slug: &slug_source,
+                        categories,
+                    };
+                    let at = entry_at("permalink", pattern);
+                    let url = jekyll::expand(pattern, &vars).map_err(|m| err_at(at, m))?;
+                    Some(page_path(&url).map_err(|m| err_at(at, format!("`permalink` {m}")))?)
+                }
+                _ => None,
+            },
         };
         let mut settings = None;
         let mut settings_at = Vec::new();
@@ -453,6 +471,25 @@ pub fn section_of(source: &Path, kind: Kind) -> String {
     } else {
         kept.join("/")
     }
+}
+
+/// The folders above a Jekyll `_posts/` folder (`content/news/_posts/x.md` → `news`), which
+/// Jekyll counts as the post's categories; none outside `_posts/`.
+fn jekyll_folders(source: &Path) -> Vec<String> {
+    let parts: Vec<String> = source
+        .parent()
+        .into_iter()
+        .flat_map(Path::components)
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    let Some(at) = parts.iter().position(|p| p == "_posts") else {
+        return Vec::new();
+    };
+    parts[..at]
+        .iter()
+        .filter(|p| p.as_str() != "content")
+        .cloned()
+        .collect()
 }
 
 fn is_jekyll_folder(segment: &str) -> bool {

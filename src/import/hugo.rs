@@ -126,8 +126,10 @@ pub(super) fn plan(src: &Path) -> Result<Plan> {
         None => vec!["tags".into(), "categories".into()],
     };
     let list: Vec<_> = names.into_iter().map(|n| (n, true, None)).collect();
-    plan.config
-        .insert("taxonomies".into(), super::taxonomies(&list));
+    plan.config.insert(
+        "taxonomies".into(),
+        super::taxonomies(&list, &mut plan.notes, &shown),
+    );
     if let Some(Value::Array(main)) = get(params, "mainSections")
         && let [Value::String(section)] = main.as_slice()
     {
@@ -181,7 +183,7 @@ pub(super) fn plan(src: &Path) -> Result<Plan> {
     let content = get_str(&cfg, "contentDir").unwrap_or("content").to_string();
     let statics = get_str(&cfg, "staticDir").unwrap_or("static").to_string();
     super::copy_tree(&mut plan, src, &content, "content");
-    super::copy_tree(&mut plan, src, &statics, "static");
+    super::copy_static(&mut plan, src, &statics);
     let theme = get_str(&cfg, "theme").map(str::to_string);
     let mut shortcode_dirs = vec![
         PathBuf::from("layouts/shortcodes"),

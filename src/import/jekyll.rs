@@ -6,11 +6,10 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::Datelike;
 use serde_json::Value;
 
 use super::{Basics, Note, OldUrls, Plan, get, get_int, get_str, to_toml};
-use crate::content::Document;
+use crate::content::{Document, jekyll};
 use crate::error::{Error, Result};
 
 /// How Jekyll made this site's URLs.
@@ -72,6 +71,14 @@ pub(super) fn plan(src: &Path) -> Result<Plan> {
         }
     };
     let shown = config_rel.unwrap_or("_config.yml");
+    // The site's files may live in a folder of their own (`source: src`, or a build step
+    // that copies them: then the shallowest folder holding `_posts/`).
+    let root = match get_str(&cfg, "source").map(|s| src.join(s)) {
+        Some(dir) if dir.join("_posts").is_dir() => dir,
+        _ if src.join("_posts").is_dir() => src.to_path_buf(),
+        _ => posts_folder(src).unwrap_or_else(|| src.to_path_buf()),
+    };
+    let root = root.as_path();
     let mut plan = Plan::default();
     let base_url = get_str(&cfg, "url").map(|u| {
         let path = get_str(&cfg, "baseurl").unwrap_or("").trim_matches('/');
@@ -99,16 +106,13 @@ pub(super) fn plan(src: &Path) -> Result<Plan> {
         plan.config
             .insert("posts_per_page".into(), toml::Value::Integer(n));
     }
-    let style = get_str(&cfg, "permalink").unwrap_or("date");
-    let posts = match style {
-        "date" => "/:categories/:year/:month/:day/:title:output_ext",
-        "pretty" => "/:categories/:year/:month/:day/:title/",
-        "ordinal" => "/:categories/:year/:y_day/:title:output_ext",
-        "weekdate" => "/:categories/:year/W:week/:short_day/:title:output_ext",
-        "none" => "/:categories/:title:output_ext",
-        pattern => pattern,
-    }
-    .to_string();
+    // `collections: posts: permalink:` wins over the site's `permalink`.
+    let style = get(&cfg, "collections")
+        .and_then(|c| get(c, "posts"))
+        .and_then(|p| get_str(p, "permalink"))
+        .or_else(|| get_str(&cfg, "permalink"))
+        .unwrap_or("date");
+    let posts = jekyll::style(style).to_string();
     let rules = Rules {
         pretty_pages: posts.ends_with('/'),
         posts,
@@ -138,7 +142,14 @@ pub(super) fn plan(src: &Path) -> Result<Plan> {
     let exclude: Vec<String> = strings(get(&cfg, "exclude"));
     let include: Vec<String> = strings(get(&cfg, "include"));
     let mut includes_used = std::collections::BTreeSet::new();
-    for (file, relative) in super::files_under(src, src, &mut plan.notes) {
+    if root != src {
+        plan.notes.push(Note {
+            file: super::rel(src, root),
+            line: None,
+            message: "the Jekyll source folder: imported from here".into(),
+        });
+    }
+    for (file, relative) in super::files_under(root, src, &mut plan.notes) {
         let first = relative
             .components()
             .next()
@@ -169,6 +180,7 @@ pub(super) fn plan(src: &Path) -> Result<Plan> {
         if relative
             .components()
             .any(|c| c.as_os_str().to_string_lossy().starts_with('_'))
+            && !named(&include)
         {
             if in_posts {
                 plan.copies
@@ -178,7 +190,7 @@ pub(super) fn plan(src: &Path) -> Result<Plan> {
         }
         let top_level = relative.components().count() == 1;
         let stem = relative.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-        if front && top_level && (stem == "index" || stem == "404") {
+        if front && ((top_level && stem == "index") || stem == "404") {
             plan.notes.push(Note {
                 file: relative,
                 line: None,
@@ -209,7 +221,7 @@ pub(super) fn plan(src: &Path) -> Result<Plan> {
         ));
     }
     for dir in ["_layouts", "_sass", "_data", "_plugins"] {
-        if src.join(dir).is_dir() {
+        if root.join(dir).is_dir() {
             plan.notes.push(Note {
                 file: dir.into(),
                 line: None,
@@ -219,6 +231,22 @@ pub(super) fn plan(src: &Path) -> Result<Plan> {
     }
     plan.old_urls = OldUrls::Jekyll(rules);
     Ok(plan)
+}
+
+/// The shallowest folder (two levels down at most, hidden ones included, as `.tmp/src`)
+/// that holds `_posts/` and the theme's `_layouts/` or `_includes/` (a category folder holds
+/// only `_posts/`).
+fn posts_folder(src: &Path) -> Option<PathBuf> {
+    walkdir::WalkDir::new(src)
+        .follow_links(false)
+        .max_depth(3)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_dir() && e.file_name() == "_posts")
+        .filter_map(|e| e.path().parent().map(Path::to_path_buf))
+        .filter(|dir| dir.join("_layouts").is_dir() || dir.join("_includes").is_dir())
+        .min_by_key(|dir| dir.components().count())
 }
 
 /// Where a Markdown page goes: `about.md` → `content/about.md`; `about/index.md` stays a
@@ -275,38 +303,26 @@ fn find_includes(path: &Path, found: &mut std::collections::BTreeSet<String>) {
 
 /// A Jekyll posts pattern Quire can write itself.
 fn quire_permalink(pattern: &str) -> Option<String> {
-    if pattern.contains(":categories") || pattern.contains(":output_ext") || !pattern.ends_with('/')
-    {
+    if pattern.contains(":categories") || pattern.contains(":output_ext") {
         return None;
     }
+    // `/:year/:title` is served as `/:year/:title/` by Quire: a static host sends the old
+    // form to the new one by itself (a folder without its slash).
+    let pattern = if pattern.ends_with('/') {
+        pattern.to_string()
+    } else {
+        format!("{pattern}/")
+    };
     let out = pattern
         .replace(":year", "{year}")
         .replace(":month", "{month}")
         .replace(":day", "{day}")
         .replace(":title", "{slug}")
         .replace(":slug", "{slug}");
-    (!out.contains(':'))
+    let last = out.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+    (!out.contains(':') && !last.contains('.'))
         .then_some(out)
         .filter(|p| crate::config::Permalink::parse(p).is_ok())
-}
-
-/// Jekyll's `pretty` slug mode: letters, digits and `._~!$&'()+,;=@` stay (case too), any
-/// run of other characters becomes one `-`.
-fn pretty_slug(text: &str, cased: bool) -> String {
-    let mut out = String::new();
-    let mut dash = false;
-    for c in text.chars() {
-        if c.is_alphanumeric() || "._~!$&'()+,;=@".contains(c) {
-            if dash && !out.is_empty() {
-                out.push('-');
-            }
-            dash = false;
-            out.push(c);
-        } else {
-            dash = true;
-        }
-    }
-    if cased { out } else { out.to_lowercase() }
 }
 
 /// The URL Jekyll gave a post or page; `None` for a draft (Jekyll does not publish them).
@@ -316,15 +332,21 @@ pub(super) fn old_url(rules: &Rules, doc: &Document, front: &Value) -> Option<St
         return None;
     }
     let stem = super::stem(doc);
+    let name =
+        crate::content::date::split_date_prefix(&stem).map_or(stem.as_str(), |(_, rest)| rest);
+    let mut vars = jekyll::Vars {
+        date: doc.date,
+        slug: get_str(front, "slug").unwrap_or(name),
+        categories: Vec::new(),
+    };
     if !in_folder("_posts") {
         // A page: its own `permalink`, else its path with `.html` (or `/` for `pretty`).
         if let Some(p) = get_str(front, "permalink") {
-            return Some(p.to_string());
+            return jekyll::expand(p, &vars).ok();
         }
-        let folders = super::folders(doc);
         let mut url = String::from("/");
-        for f in &folders {
-            url.push_str(f);
+        for f in super::folders(doc) {
+            url.push_str(&f);
             url.push('/');
         }
         if stem != "index" {
@@ -333,18 +355,17 @@ pub(super) fn old_url(rules: &Rules, doc: &Document, front: &Value) -> Option<St
         }
         return Some(url);
     }
-    let name =
-        crate::content::date::split_date_prefix(&stem).map_or(stem.as_str(), |(_, rest)| rest);
-    let slug = get_str(front, "slug").unwrap_or(name);
     // Categories: the folders above `_posts/`, then the front matter's.
-    let mut categories: Vec<String> = super::folders(doc)
+    vars.categories = super::folders(doc)
         .into_iter()
         .take_while(|f| f != "_posts")
         .collect();
     for key in ["categories", "category"] {
         match get(front, key) {
-            Some(Value::String(s)) => categories.extend(s.split_whitespace().map(str::to_string)),
-            Some(Value::Array(a)) => categories.extend(a.iter().filter_map(|v| match v {
+            Some(Value::String(s)) => vars
+                .categories
+                .extend(s.split_whitespace().map(str::to_string)),
+            Some(Value::Array(a)) => vars.categories.extend(a.iter().filter_map(|v| match v {
                 Value::String(s) => Some(s.clone()),
                 Value::Number(n) => Some(n.to_string()),
                 _ => None,
@@ -352,48 +373,8 @@ pub(super) fn old_url(rules: &Rules, doc: &Document, front: &Value) -> Option<St
             _ => {}
         }
     }
-    let mut unique: Vec<String> = Vec::new();
-    for c in categories {
-        let c = c.to_lowercase();
-        if !unique.contains(&c) {
-            unique.push(c);
-        }
-    }
     let pattern = get_str(front, "permalink").unwrap_or(&rules.posts);
-    let date = doc.date;
-    let mut out = String::new();
-    let mut rest = pattern;
-    while let Some(at) = rest.find(':') {
-        out.push_str(&rest[..at]);
-        let after = &rest[at + 1..];
-        let len = after
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .unwrap_or(after.len());
-        let token = &after[..len];
-        let value = match token {
-            "year" => format!("{:04}", date?.year()),
-            "short_year" => format!("{:02}", date?.year() % 100),
-            "month" => format!("{:02}", date?.month()),
-            "i_month" => date?.month().to_string(),
-            "day" => format!("{:02}", date?.day()),
-            "i_day" => date?.day().to_string(),
-            "y_day" => format!("{:03}", date?.ordinal()),
-            "title" => pretty_slug(slug, true),
-            "slug" => pretty_slug(slug, false),
-            "categories" => unique.join("/"),
-            "output_ext" => ".html".into(),
-            "" => ":".into(),
-            _ => return None,
-        };
-        out.push_str(&value);
-        rest = &after[len..];
-    }
-    out.push_str(rest);
-    // An empty `:categories` leaves `//`.
-    while out.contains("//") {
-        out = out.replace("//", "/");
-    }
-    Some(out)
+    jekyll::expand(pattern, &vars).ok()
 }
 
 #[cfg(test)]
@@ -408,11 +389,10 @@ mod tests {
         );
         assert_eq!(quire_permalink("/:categories/:year/:title/"), None);
         assert_eq!(quire_permalink("/:year/:title:output_ext"), None);
-    }
-
-    #[test]
-    fn pretty_slugs_keep_case_and_dots() {
-        assert_eq!(pretty_slug("Hello World.v2", true), "Hello-World.v2");
-        assert_eq!(pretty_slug("a  --  b", false), "a-b");
+        assert_eq!(
+            quire_permalink("/:year/:title").as_deref(),
+            Some("/{year}/{slug}/")
+        );
+        assert_eq!(quire_permalink("/:year/:title.html"), None);
     }
 }

@@ -13,7 +13,7 @@ mod hugo;
 mod jekyll;
 mod zola;
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -195,7 +195,40 @@ pub fn import(options: &Options) -> Result<Report> {
     let config = write_config(&plan.config)?;
 
     let (mut compared, mut kept, mut redirects) = (0, 0, BTreeMap::new());
-    match urls(dest, &config) {
+    // A page of the old site at a URL Quire makes a page of its own for (an archive page at
+    // `/archive/`, a list page at a section's URL) is the old theme's version of that page:
+    // it is left out, with a note, so the site builds.
+    let mut assembled = urls(dest, &config);
+    for _ in 0..3 {
+        let Err(e) = &assembled else { break };
+        let taken: Vec<(PathBuf, String)> = e
+            .flatten()
+            .into_iter()
+            .filter_map(|e| match e {
+                Error::Source(d) if takes_quire_url(&d.message) => {
+                    Some((d.path.clone(), d.message.clone()))
+                }
+                _ => None,
+            })
+            .collect();
+        if taken.is_empty() {
+            break;
+        }
+        for (path, message) in taken {
+            // Only a file this import copied into `content/` is ever removed.
+            if path.starts_with("content") && written.contains(&path) {
+                fs::remove_file(dest.join(&path)).map_err(|e| Error::io(&path, e))?;
+                documents -= 1;
+                plan.notes.push(Note {
+                    file: path,
+                    line: None,
+                    message: format!("not imported, as Quire makes this page itself ({message})"),
+                });
+            }
+        }
+        assembled = urls(dest, &config);
+    }
+    match assembled {
         Ok((docs, taken)) => {
             for (doc, url) in docs {
                 let Some(front) = raw_front_matter(&dest.join(&doc.source)) else {
@@ -378,6 +411,39 @@ fn copy_tree(plan: &mut Plan, src: &Path, from: &str, to: &str) {
     }
 }
 
+/// Copy `SRC/from` to `static/`, except a file that `content/` also has, with the same bytes,
+/// at the same path: Zola and Hugo publish it once, where Quire refuses two outputs of one
+/// path. Call after `content/` is planned.
+fn copy_static(plan: &mut Plan, src: &Path, from: &str) {
+    let content: HashMap<PathBuf, PathBuf> = plan
+        .copies
+        .iter()
+        .filter_map(|(from, to)| {
+            Some((to.strip_prefix("content").ok()?.to_path_buf(), from.clone()))
+        })
+        .collect();
+    let same = |a: &Path, b: &Path| {
+        fs::read(a)
+            .ok()
+            .is_some_and(|x| fs::read(b).ok() == Some(x))
+    };
+    for (file, relative) in files_under(&src.join(from), src, &mut plan.notes) {
+        // Only the same bytes: two different files keep both (and the build names the clash).
+        if content.get(&relative).is_some_and(|c| same(c, &file)) {
+            plan.notes.push(Note {
+                file: rel(src, &file),
+                line: None,
+                message: format!(
+                    "not copied: content/{} is published at the same path",
+                    relative.display()
+                ),
+            });
+            continue;
+        }
+        plan.copies.push((file, Path::new("static").join(relative)));
+    }
+}
+
 /// Read an old config file (TOML, YAML or JSON by its extension) into one value.
 fn read_config(path: &Path, shown: &str) -> Result<Value> {
     let text = fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
@@ -388,7 +454,12 @@ fn read_config(path: &Path, shown: &str) -> Result<Value> {
             if text.trim().is_empty() {
                 Ok(Value::Object(Default::default()))
             } else {
-                serde_saphyr::from_str::<Value>(&text).map_err(|e| e.to_string())
+                // Jekyll's YAML reader lets the last of two equal keys win.
+                let options = serde_saphyr::options! {
+                    duplicate_keys: serde_saphyr::DuplicateKeyPolicy::LastWins,
+                };
+                serde_saphyr::from_str_with_options::<Value>(&text, options)
+                    .map_err(|e| e.to_string())
             }
         }
         _ => serde_json::from_str::<Value>(&text).map_err(|e| e.to_string()),
@@ -455,10 +526,33 @@ fn unused_keys(notes: &mut Vec<Note>, config: &Value, file: &str, used: &[&str])
     }
 }
 
-/// The taxonomy list of the new config.
-fn taxonomies(list: &[(String, bool, Option<i64>)]) -> toml::Value {
+/// The taxonomy list of the new config. A name Quire cannot use (one of its own URLs, or
+/// not a plain lowercase name) is left out with a note: its terms are then not shown.
+fn taxonomies(
+    list: &[(String, bool, Option<i64>)],
+    notes: &mut Vec<Note>,
+    file: &str,
+) -> toml::Value {
     toml::Value::Array(
         list.iter()
+            .filter(|(name, _, _)| {
+                let usable = !matches!(name.as_str(), "page" | "archive")
+                    && !name.is_empty()
+                    && name.bytes().all(|b| {
+                        b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_'
+                    });
+                if !usable {
+                    notes.push(Note {
+                        file: file.into(),
+                        line: None,
+                        message: format!(
+                            "the taxonomy `{name}` is left out: Quire cannot use that name (its own \
+                             URL, or not lowercase letters, digits, `-` and `_`)"
+                        ),
+                    });
+                }
+                usable
+            })
             .map(|(name, feed, paginate_by)| {
                 let mut t = toml::Table::new();
                 t.insert("name".into(), toml::Value::String(name.clone()));
@@ -552,6 +646,13 @@ fn is_markdown(path: &Path) -> bool {
         .is_some_and(crate::content::is_markdown_extension)
 }
 
+/// Whether an error of the site assembly says a document takes the URL of a page Quire makes
+/// (see `site::check_unique_urls`; a test below keeps the two in step).
+fn takes_quire_url(message: &str) -> bool {
+    message.contains("is reserved for Quire's own pages")
+        || message.contains("is the list page of the section")
+}
+
 /// Every published post and page of the site at `root` with its URL, and every URL the site
 /// has (for clashes).
 #[allow(clippy::type_complexity)]
@@ -560,8 +661,11 @@ fn urls(root: &Path, config: &Config) -> Result<(Vec<(Arc<Document>, String)>, B
     let scan = crate::content::scan(root, &links)?;
     let names: Vec<String> = config.taxonomies.iter().map(|t| t.name.clone()).collect();
     let mut documents = Vec::new();
+    // A document that cannot be read is left out here as in the first build, which lists it.
     for (path, kind) in &scan.sources {
-        documents.push(Arc::new(crate::content::read(root, path, *kind, &names)?.1));
+        if let Ok((_, doc)) = crate::content::read(root, path, *kind, &names) {
+            documents.push(Arc::new(doc));
+        }
     }
     let options = crate::site::Options {
         drafts: false,

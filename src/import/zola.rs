@@ -69,8 +69,10 @@ pub(super) fn plan(src: &Path) -> Result<Plan> {
                 Some((name, feed, get_int(t, "paginate_by")))
             })
             .collect();
-        plan.config
-            .insert("taxonomies".into(), super::taxonomies(&list));
+        plan.config.insert(
+            "taxonomies".into(),
+            super::taxonomies(&list, &mut plan.notes, "config.toml"),
+        );
     }
     if let Some(extra) = extra.and_then(to_toml) {
         plan.config.insert("extra".into(), extra);
@@ -78,7 +80,7 @@ pub(super) fn plan(src: &Path) -> Result<Plan> {
     super::unused_keys(&mut plan.notes, &cfg, "config.toml", USED);
 
     super::copy_tree(&mut plan, src, "content", "content");
-    super::copy_tree(&mut plan, src, "static", "static");
+    super::copy_static(&mut plan, src, "static");
     // Shortcodes: the site's own, then its theme's (the site's win: the first copy of a
     // path is kept).
     let theme = get_str(&cfg, "theme").map(|t| format!("themes/{t}/templates/shortcodes"));
@@ -88,11 +90,29 @@ pub(super) fn plan(src: &Path) -> Result<Plan> {
     {
         let start = plan.copies.len();
         super::copy_tree(&mut plan, src, &from, "templates/shortcodes");
-        let copied: Vec<_> = plan.copies[start..]
-            .iter()
-            .map(|(_, to)| to.clone())
-            .collect();
-        plan.templates.extend(copied);
+        // Zola's Tera 1 accepts a few forms Tera 2 refuses (`is not ending_with("x")`): such
+        // a template becomes a stub, named with the reason, instead of failing the build.
+        let copied: Vec<_> = plan.copies.drain(start..).collect();
+        for (file, to) in copied {
+            match tera_problem(&file, &super::rel(src, &file)) {
+                None => {
+                    plan.templates.push(to.clone());
+                    plan.copies.push((file, to));
+                }
+                Some(problem) => {
+                    let original = super::rel(src, &file);
+                    plan.notes.push(Note {
+                        file: original.clone(),
+                        line: None,
+                        message: format!(
+                            "not a Tera 2 template ({problem}): written as a stub to port"
+                        ),
+                    });
+                    plan.writes
+                        .push((to, super::stub(&original, "Zola shortcode")));
+                }
+            }
+        }
     }
     let mut theme_templates = Vec::new();
     for (file, relative) in super::files_under(&src.join("templates"), src, &mut Vec::new()) {
@@ -121,6 +141,24 @@ pub(super) fn plan(src: &Path) -> Result<Plan> {
         });
     }
     Ok(plan)
+}
+
+/// Why a shortcode template does not load as Quire loads it (Tera 2, with Quire's filters
+/// and functions), if it does not.
+fn tera_problem(path: &Path, shown: &Path) -> Option<String> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => return Some(e.to_string()),
+    };
+    let name = path.file_name()?.to_string_lossy();
+    let sources = std::collections::BTreeMap::from([(
+        format!("shortcodes/{name}"),
+        (shown.to_path_buf(), text),
+    )]);
+    let error = crate::render::Theme::from_sources(sources).err()?;
+    // The first line says what; the rest quotes the template.
+    let message = error.to_string();
+    Some(message.lines().next().unwrap_or("").trim().to_string())
 }
 
 /// Zola's URL: `path` as written, else the section folders and the slug (the front matter

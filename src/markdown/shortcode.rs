@@ -1412,6 +1412,9 @@ fn zola_args(src: &str, at: usize, end: usize) -> Result<(Args, usize), (String,
             Some(b',') => i += 1,
             Some(b')') => {}
             None => return Err(("no `)` closes the arguments".into(), at)),
+            // Zola's grammar (`kwargs*`) also takes arguments apart by spaces alone:
+            // `figure(src="a.png" caption="A")`.
+            Some(_) if identifier_len(&src[i..end]) > 0 => {}
             Some(_) => return Err(("expected `,` or `)` after an argument".into(), i)),
         }
     }
@@ -1680,6 +1683,15 @@ mod tests {
             "[a#1 s=\"x, y\" t=\"q\" u=\"r\" n=-3 f=1.5 b=false list=[1,\"two\",[true]]]"
         );
         assert!(x.inserts[0].block);
+    }
+
+    #[test]
+    fn zola_arguments_apart_by_spaces_alone() {
+        let x = run("{{ a( s=\"x\" t=\"y\", u=1) }}");
+        assert!(x.problems.is_empty(), "{:?}", x.problems);
+        assert_eq!(filled(&x), "[a#1 s=\"x\" t=\"y\" u=1]");
+        let x = run("{{ a(s=\"x\" \"y\") }}");
+        assert_eq!(x.problems.len(), 1);
     }
 
     #[test]

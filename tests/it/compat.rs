@@ -241,6 +241,83 @@ fn zola_aliases_without_a_leading_slash_are_from_the_site_root() {
 // Jekyll
 
 #[test]
+fn jekyll_own_permalinks_with_placeholders() {
+    let site = TestSite::new();
+    site.write(
+        "content/_posts/2024-03-05-Hello.World.md",
+        "---\ntitle: Hello\ncategories: [Life, Code]\npermalink: /:categories/:year/:month/:day/:title:output_ext\n---\nBody\n",
+    );
+    site.write(
+        "content/news/_posts/2024-04-01-in-news.md",
+        "---\ntitle: In News\npermalink: /:categories/:i_month/:slug/\n---\nNews\n",
+    );
+    site.write(
+        "content/pages/team.md",
+        "---\ntitle: The Team\ndate: 2024-01-01\npermalink: /about/team/\n---\nUs\n",
+    );
+    site.write(
+        "content/_posts/2024-05-01-bad.md",
+        "---\ntitle: Bad\npermalink: /:year/:weekday/:title/\n---\nBad\n",
+    );
+    let err = site.build().unwrap_err().to_string();
+    assert!(
+        err.contains("content/_posts/2024-05-01-bad.md:3:12: the permalink `/:year/:weekday/:title/` has `:weekday`"),
+        "{err}"
+    );
+    fs::remove_file(site.root().join("content/_posts/2024-05-01-bad.md")).unwrap();
+    let built = site.built();
+    // Jekyll keeps the file name's case and dots in `:title`, lowercases categories, and the
+    // folder above `_posts/` is a category.
+    let (title, dates, _) = post_facts(&built, "/life/code/2024/03/05/Hello.World.html");
+    assert_eq!(
+        (title.as_str(), dates.as_slice()),
+        (
+            "Hello",
+            ["2024-03-05T00:00:00+00:00".to_string()].as_slice()
+        )
+    );
+    assert_eq!(post_facts(&built, "/news/4/in-news/").0, "In News");
+    assert_eq!(post_facts(&built, "/about/team/").0, "The Team");
+}
+
+#[test]
+fn keep_going_leaves_out_documents_that_cannot_be_read_and_names_them() {
+    let site = TestSite::new();
+    site.post("good.md", "title = \"Good\"\ndate = 2024-01-01", "Fine.");
+    site.write(
+        "content/posts/bad-date.md",
+        "---\ntitle: Bad\ndate: 2020-3-19 29:39:08 +0800\n---\nx\n",
+    );
+    site.write("content/posts/no-front-matter.md", "Just text.\n");
+    assert!(site.build().is_err());
+    let mut options = site.options();
+    options.checks.keep_going = true;
+    let report = quire::build(&options).unwrap();
+    assert_eq!(report.posts, 1);
+    let left: Vec<&String> = report
+        .warnings
+        .iter()
+        .filter(|w| w.ends_with("(left out: --keep-going)"))
+        .collect();
+    assert_eq!(left.len(), 2, "{:?}", report.warnings);
+    assert!(
+        left[0].starts_with("content/posts/bad-date.md:3:7: "),
+        "{}",
+        left[0]
+    );
+    assert!(
+        left[1].starts_with("content/posts/no-front-matter.md:1:1: "),
+        "{}",
+        left[1]
+    );
+    let built = Built {
+        out: report.output.clone(),
+        report,
+    };
+    assert_eq!(home_titles(&built), ["Good"]);
+}
+
+#[test]
 fn jekyll_category_is_a_category() {
     let site = TestSite::new();
     site.write(

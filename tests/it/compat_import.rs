@@ -334,6 +334,18 @@ fn zola_site_comes_over_with_every_url_and_its_shortcodes() {
             "<span class=\"note\">{{ text }}</span>",
         ),
         ("templates/index.html", "<html></html>"),
+        // Tera 1 syntax that Tera 2 refuses: a stub; Zola's `markdown` filter: copied.
+        (
+            "templates/shortcodes/pic.html",
+            "{% if src is not ending_with(\"svg\") %}<img src=\"{{ src }}\">{% endif %}",
+        ),
+        (
+            "templates/shortcodes/info.html",
+            "<aside>{{ body | markdown | safe }}</aside>",
+        ),
+        // In both `static/` and `content/`: Zola publishes one file; so does Quire.
+        ("content/blog/chart.png", "chart"),
+        ("static/blog/chart.png", "chart"),
     ]);
     let (out, report) = imported(Generator::Zola, src.path());
     let c = config(&out);
@@ -351,7 +363,31 @@ fn zola_site_comes_over_with_every_url_and_its_shortcodes() {
     assert_eq!((report.compared, report.kept, report.redirects), (4, 4, 0));
     assert_eq!(
         report.templates,
-        [Path::new("templates/shortcodes/note.html")]
+        [
+            Path::new("templates/shortcodes/info.html"),
+            Path::new("templates/shortcodes/note.html")
+        ]
+    );
+    assert_eq!(report.stubs, [Path::new("templates/shortcodes/pic.html")]);
+    let stub_note = report
+        .notes
+        .iter()
+        .find(|n| n.file == Path::new("templates/shortcodes/pic.html"))
+        .expect("a note for the stub");
+    assert!(
+        stub_note
+            .message
+            .starts_with("not a Tera 2 template (templates/shortcodes/pic.html:1:"),
+        "{}",
+        stub_note.message
+    );
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.file == Path::new("static/blog/chart.png")),
+        "{:?}",
+        report.notes
     );
     let built = built(&out, &report);
     let post = built.page("/blog/zola-post/");
@@ -363,6 +399,7 @@ fn zola_site_comes_over_with_every_url_and_its_shortcodes() {
     assert_eq!(headline(&built, "/2014/12/12/old-one/"), "Old");
     assert_eq!(redirect(&built, "/old.html").1, "Old");
     assert!(built.exists("/blog/bundled/pic.png"));
+    assert!(built.exists("/blog/chart.png"));
     assert_eq!(
         texts(&built.page("/"), ".post-list .summary .headline a"),
         ["Bundled", "Zola Post", "Old"]
@@ -556,4 +593,53 @@ fn redirects_go_under_the_base_path_and_to_other_sites() {
 
 fn headline_of_term(built: &Built, url: &str) -> Vec<String> {
     texts(&built.page(url), ".post-list .summary .headline a")
+}
+
+#[test]
+fn old_pages_at_urls_quire_makes_itself_are_left_out_with_a_note() {
+    let src = old_site(&[
+        (
+            "_config.yml",
+            "title: T\nurl: https://t.example.org\npermalink: pretty\ninclude: [_pages]\n",
+        ),
+        (
+            "notes/_posts/2024-01-01-one.md",
+            "---\ntitle: One\n---\nOne\n",
+        ),
+        (
+            "_pages/notes.md",
+            "---\ntitle: Notes\nlayout: archive\npermalink: /notes/\n---\n{% for p in site.posts %}{% endfor %}\n",
+        ),
+        (
+            "_pages/archive.md",
+            "---\ntitle: Archive\npermalink: /archive/\n---\nAll\n",
+        ),
+        (
+            "_pages/colophon.md",
+            "---\ntitle: Colophon\npermalink: /colophon/\n---\nMade\n",
+        ),
+    ]);
+    let (out, report) = imported(Generator::Jekyll, src.path());
+    let left: Vec<String> = report
+        .notes
+        .iter()
+        .filter(|n| {
+            n.message
+                .starts_with("not imported, as Quire makes this page itself")
+        })
+        .map(|n| n.file.display().to_string())
+        .collect();
+    assert_eq!(
+        left,
+        ["content/_pages/archive.md", "content/_pages/notes.md"]
+    );
+    assert_eq!(report.documents, 2);
+    let built = built(&out, &report);
+    // The section's own list and Quire's archive stand in for them; the other page is kept.
+    assert_eq!(
+        texts(&built.page("/notes/"), ".post-list .summary .headline a"),
+        ["One"]
+    );
+    assert_eq!(texts(&built.page("/colophon/"), "h1").join(""), "Colophon");
+    assert!(built.exists("/archive/index.html"));
 }
