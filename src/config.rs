@@ -159,6 +159,11 @@ pub struct SectionSettings {
     pub feed: Option<bool>,
     pub render: Option<bool>,
     pub transparent: Option<bool>,
+    /// Zola's `redirect_to`: the section's list page is a redirect to this site path (from
+    /// the root) or `http(s)://` URL. A section's own; never inherited.
+    pub redirect_to: Option<String>,
+    /// Zola's `insert_anchor_links`.
+    pub anchor_links: Option<crate::markdown::AnchorLinks>,
 }
 
 /// A setting of [`SectionSettings`] that could not be used, with the key to point at.
@@ -182,6 +187,8 @@ pub struct RawSectionSettings {
     pub feed: Option<bool>,
     pub render: Option<bool>,
     pub transparent: Option<bool>,
+    pub redirect_to: Option<String>,
+    pub insert_anchor_links: Option<String>,
 }
 
 impl RawSectionSettings {
@@ -221,6 +228,34 @@ impl RawSectionSettings {
             feed: self.feed,
             render: self.render,
             transparent: self.transparent,
+            anchor_links: self
+                .insert_anchor_links
+                .map(|a| {
+                    crate::markdown::AnchorLinks::parse(&a)
+                        .map_err(|m| err("insert_anchor_links", m))
+                })
+                .transpose()?,
+            redirect_to: match self.redirect_to.as_deref().map(str::trim) {
+                None => None,
+                Some(to) => {
+                    // Zola reads a path without a leading `/` from the site root.
+                    let to = if to.starts_with('/') || to.contains("://") {
+                        to.to_string()
+                    } else {
+                        format!("/{to}")
+                    };
+                    check_redirect_target(&to).map_err(|m| {
+                        err(
+                            "redirect_to",
+                            format!(
+                                "`redirect_to` cannot be `{to}`: {m}; write a site path like \
+                                 \"/posts/\" or a full URL"
+                            ),
+                        )
+                    })?;
+                    Some(to)
+                }
+            },
         })
     }
 }
@@ -243,6 +278,8 @@ impl SectionSettings {
             feed: self.feed.or(defaults.feed),
             render: self.render.or(defaults.render),
             transparent: self.transparent.or(defaults.transparent),
+            redirect_to: self.redirect_to.clone(),
+            anchor_links: self.anchor_links.or(defaults.anchor_links),
         }
     }
 }
@@ -294,6 +331,8 @@ pub const SETTING_KEYS: &[&str] = &[
     "generate_feeds",
     "render",
     "transparent",
+    "redirect_to",
+    "insert_anchor_links",
 ];
 
 const KNOWN_KEYS: &[&str] = &[

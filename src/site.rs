@@ -85,6 +85,10 @@ pub struct Settings {
     pub feed: bool,
     pub render: bool,
     pub transparent: bool,
+    /// The list page is a redirect to this site path or URL instead (Zola's `redirect_to`).
+    pub redirect_to: Option<String>,
+    /// Links from headings to themselves in this section's documents.
+    pub anchor_links: markdown::AnchorLinks,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -126,6 +130,7 @@ struct Rendering {
     reserved: u64,
     link_base: Option<String>,
     base_path: String,
+    anchors: markdown::AnchorLinks,
     /// The page's URL, which shortcodes may show (`page.permalink`): part of the key only
     /// when the document has shortcodes.
     url: String,
@@ -250,6 +255,15 @@ pub fn join_url(base_path: &str, path: &str) -> String {
     format!("{}{}", base_path.trim_end_matches('/'), path)
 }
 
+/// Where a document is rendered: its URL, the URL its relative links resolve against (a
+/// bundle's), and its section's heading links.
+#[derive(Debug, Clone, Copy)]
+pub struct Placement<'a> {
+    pub url: &'a str,
+    pub link_base: Option<&'a str>,
+    pub anchors: markdown::AnchorLinks,
+}
+
 /// A document's Markdown rendered as it appears at `link_base` (a bundle post's URL, for its
 /// relative links), with its front matter `summary` replacing the derived one. Remembered in
 /// `memo`: a rebuild reuses it unless the file (hence the document's hash), the URL, the
@@ -259,11 +273,15 @@ pub fn render_markdown(
     memo: &Memo,
     config: &Config,
     doc: &Document,
-    url: &str,
-    link_base: Option<&str>,
+    at: Placement,
     content_links: Option<&ContentLinks>,
     options: &Options,
 ) -> Arc<Rendered> {
+    let Placement {
+        url,
+        link_base,
+        anchors,
+    } = at;
     let base_path = config.base_path.as_str();
     let reserved = crate::fingerprint::of(&options.reserved_ids);
     let cache = || memo.rendered.lock().unwrap_or_else(|e| e.into_inner());
@@ -280,6 +298,7 @@ pub fn render_markdown(
         && r.reserved == reserved
         && r.link_base.as_deref() == link_base
         && r.base_path == base_path
+        && r.anchors == anchors
         && r.rendered.content_links_agree(content_links)
         && shortcodes_agree(&r.rendered, &r.url)
     {
@@ -314,6 +333,7 @@ pub fn render_markdown(
         reserved_ids: options.reserved_ids,
         content_links,
         shortcodes: env.as_ref(),
+        anchors,
     };
     let mut rendered = doc.body.with(|body| markdown::render(body, &md));
     if options.release_sources {
@@ -336,6 +356,7 @@ pub fn render_markdown(
             reserved,
             link_base: link_base.map(str::to_owned),
             base_path: base_path.to_owned(),
+            anchors,
             url: url.to_owned(),
             rendered: Arc::clone(&rendered),
         },
@@ -582,8 +603,13 @@ impl Site {
             .zip(post_terms)
             .map(|((doc, url, section), terms)| {
                 let link_base = doc.is_bundle.then_some(url.as_str());
-                let rendered =
-                    render_markdown(memo, config, doc, &url, link_base, content_links, options);
+                let anchors = sections[section].settings.anchor_links;
+                let at = Placement {
+                    url: &url,
+                    link_base,
+                    anchors,
+                };
+                let rendered = render_markdown(memo, config, doc, at, content_links, options);
                 let image = doc.image.as_ref().map(|img| ImageRef {
                     src: resolve_src(&img.src, base, link_base),
                     ..img.clone()
@@ -607,11 +633,27 @@ impl Site {
                 sort_term(&mut term.posts, tc.sort_by, &posts);
             }
         }
+        // Standalone pages are the top section's (Zola's root `_index.md`).
+        let root_anchors = sections
+            .first()
+            .map(|s| s.settings.anchor_links)
+            .unwrap_or_default();
         let mut pages: Vec<Page> = pages
             .into_par_iter()
             .map(|(doc, url)| Page {
                 doc: Arc::clone(doc),
-                rendered: render_markdown(memo, config, doc, &url, None, content_links, options),
+                rendered: render_markdown(
+                    memo,
+                    config,
+                    doc,
+                    Placement {
+                        url: &url,
+                        link_base: None,
+                        anchors: root_anchors,
+                    },
+                    content_links,
+                    options,
+                ),
                 url,
             })
             .collect();
@@ -649,8 +691,11 @@ impl Site {
                     memo,
                     config,
                     doc,
-                    &s.url,
-                    None,
+                    Placement {
+                        url: &s.url,
+                        link_base: None,
+                        anchors: s.settings.anchor_links,
+                    },
                     content_links,
                     options,
                 ));
@@ -833,6 +878,11 @@ fn build_sections(config: &Config, documents: &[Arc<Document>], options: &Option
                 .or(defaults.render)
                 .unwrap_or(Some(path) != home_section),
             transparent: own.transparent.or(defaults.transparent).unwrap_or(false),
+            redirect_to: own.redirect_to.clone(),
+            anchor_links: own
+                .anchor_links
+                .or(defaults.anchor_links)
+                .unwrap_or_default(),
         };
         let own_path = if path.is_empty() {
             "/".to_string()
@@ -1148,7 +1198,7 @@ fn check_unique_urls(
 }
 
 /// How messages name a section: its `_index.md`, or its folder.
-fn section_source(s: &Section) -> std::path::PathBuf {
+pub fn section_source(s: &Section) -> std::path::PathBuf {
     match &s.doc {
         Some(d) => d.source.clone(),
         None => std::path::Path::new("content").join(&s.path),

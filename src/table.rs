@@ -60,6 +60,8 @@ pub enum Target {
     },
     /// The redirect of `config.redirects[i]`.
     Redirect(usize),
+    /// A section's list page when its `redirect_to` is set.
+    SectionRedirect(usize),
 }
 
 /// A document with a URL of its own.
@@ -150,7 +152,9 @@ pub fn pages(site: &Site, config: &Config) -> Result<Vec<Route>> {
         );
     }
     for (s, section) in site.sections.iter().enumerate().skip(1) {
-        if section.settings.render {
+        if section.settings.redirect_to.is_some() {
+            add(section.url.clone(), Target::SectionRedirect(s), None, false);
+        } else if section.settings.render {
             lists(
                 &section.url,
                 &section.listed,

@@ -30,6 +30,98 @@ pub struct Options<'a> {
     pub content_links: Option<&'a ContentLinks>,
     /// How to expand shortcodes and Liquid tags; `None` leaves them as written.
     pub shortcodes: Option<&'a shortcode::Env<'a>>,
+    /// Links to each heading's own id (Zola's `insert_anchor_links`).
+    pub anchors: AnchorLinks,
+}
+
+/// `events` with each heading's anchor link put in (headings have their ids by now). A
+/// heading that holds a link of its own gets a `#` after it rather than becoming a link,
+/// as links do not nest.
+fn with_anchor_links(events: Vec<Event<'_>>, anchors: AnchorLinks) -> Vec<Event<'_>> {
+    let mut out = Vec::with_capacity(events.len() + 8);
+    let mut after: Option<String> = None;
+    for (i, event) in events.iter().enumerate() {
+        match event {
+            Event::Start(Tag::Heading { id: Some(id), .. }) => {
+                let has_link = events[i + 1..]
+                    .iter()
+                    .take_while(|e| !matches!(e, Event::End(TagEnd::Heading(_))))
+                    .any(|e| matches!(e, Event::Start(Tag::Link { .. })));
+                let mode = match anchors {
+                    AnchorLinks::Heading if has_link => AnchorLinks::Right,
+                    other => other,
+                };
+                let (start, end) = mode.html(id);
+                out.push(event.clone());
+                if let Some(start) = start {
+                    out.push(Event::InlineHtml(start.into()));
+                }
+                after = end;
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some(end) = after.take() {
+                    out.push(Event::InlineHtml(end.into()));
+                }
+                out.push(event.clone());
+            }
+            _ => out.push(event.clone()),
+        }
+    }
+    out
+}
+
+/// Where a heading gets a link to itself, so a reader can copy the address of a part of a
+/// post (Zola's `insert_anchor_links`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AnchorLinks {
+    #[default]
+    None,
+    /// A `#` link before the heading's text.
+    Left,
+    /// A `#` link after it.
+    Right,
+    /// The heading's text is the link.
+    Heading,
+}
+
+impl AnchorLinks {
+    pub fn parse(value: &str) -> Result<AnchorLinks, String> {
+        match value.trim() {
+            "none" => Ok(AnchorLinks::None),
+            "left" => Ok(AnchorLinks::Left),
+            "right" => Ok(AnchorLinks::Right),
+            "heading" => Ok(AnchorLinks::Heading),
+            other => Err(format!(
+                "unknown `insert_anchor_links` value `{other}`: use \"none\", \"left\", \"right\" or \"heading\""
+            )),
+        }
+    }
+
+    /// The HTML put in at the start and at the end of a heading with this id. The `#` links
+    /// are left out of the accessibility tree and the tab order: the heading already says
+    /// what they would.
+    fn html(self, id: &str) -> (Option<String>, Option<String>) {
+        let mut href = String::new();
+        let _ = escape_href(&mut href, id);
+        let id = href;
+        let mark = |before: bool| {
+            let space = if before { ("", " ") } else { (" ", "") };
+            format!(
+                "{}<a class=\"anchor\" href=\"#{id}\" aria-hidden=\"true\" tabindex=\"-1\">#</a>{}",
+                space.0, space.1
+            )
+        };
+        match self {
+            AnchorLinks::None => (None, None),
+            AnchorLinks::Left => (Some(mark(true)), None),
+            AnchorLinks::Right => (None, Some(mark(false))),
+            AnchorLinks::Heading => (
+                Some(format!("<a class=\"anchor-heading\" href=\"#{id}\">")),
+                Some("</a>".into()),
+            ),
+        }
+    }
 }
 
 /// The published documents by content path (`posts/x.md`, relative to `content/`, with `/`
@@ -418,6 +510,11 @@ fn render_text(
     );
     let summary_text = plain_text(summary_events);
 
+    // Anchor links go into the page's HTML only: summaries show no heading ids.
+    let out = match options.anchors {
+        AnchorLinks::None => out,
+        anchors => with_anchor_links(out, anchors),
+    };
     let mut html = String::with_capacity(source.len() * 3 / 2);
     let has_fenced_code = out
         .iter()

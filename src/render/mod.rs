@@ -475,6 +475,10 @@ impl<'a> Renderer<'a> {
                 "the redirect `{}` in `config.toml`",
                 self.config.redirects[i].from
             ),
+            Target::SectionRedirect(s) => format!(
+                "the `redirect_to` of `{}`",
+                crate::site::section_source(&self.site.sections[s]).display()
+            ),
         }
     }
 
@@ -489,6 +493,38 @@ impl<'a> Renderer<'a> {
             };
             e.while_doing(&format!("rendering {what}"))
         })
+    }
+
+    /// A redirect page at `job` to `to` (a site path, given the base path here, or a URL).
+    fn redirect(
+        &self,
+        path: &str,
+        job: &Route,
+        to: &str,
+        title: &str,
+    ) -> Result<(String, u64, Option<Output>)> {
+        let (url, permalink) = if to.starts_with('/') {
+            let url = join_url(&self.config.base_path, to);
+            let permalink = self.config.absolute(&url);
+            (url, permalink)
+        } else {
+            (to.to_string(), to.to_string())
+        };
+        let meta = Meta {
+            template: "alias.html",
+            url: job.url.clone(),
+            description: String::new(),
+            kind: "alias",
+            section: String::new(),
+        };
+        let own = AliasVars {
+            target: PostLinkAbsolute {
+                title,
+                url: &url,
+                permalink,
+            },
+        };
+        self.emit(path, meta, fingerprint::of(&own), || Ok(own))
     }
 
     fn render_job(&self, job: &Route) -> Result<(String, u64, Option<Output>)> {
@@ -514,30 +550,14 @@ impl<'a> Renderer<'a> {
                 };
                 self.emit(path, meta, fingerprint::of(&own), || Ok(own))
             }
+            Target::SectionRedirect(s) => {
+                let section = &self.site.sections[s];
+                let to = section.settings.redirect_to.as_deref().unwrap_or("/");
+                self.redirect(path, job, to, &section.title)
+            }
             Target::Redirect(i) => {
                 let to = &self.config.redirects[i].to;
-                let (url, permalink) = if to.starts_with('/') {
-                    let url = join_url(&self.config.base_path, to);
-                    let permalink = self.config.absolute(&url);
-                    (url, permalink)
-                } else {
-                    (to.clone(), to.clone())
-                };
-                let meta = Meta {
-                    template: "alias.html",
-                    url: job.url.clone(),
-                    description: String::new(),
-                    kind: "alias",
-                    section: String::new(),
-                };
-                let own = AliasVars {
-                    target: PostLinkAbsolute {
-                        title: self.redirect_titles[i].unwrap_or(to),
-                        url: &url,
-                        permalink,
-                    },
-                };
-                self.emit(path, meta, fingerprint::of(&own), || Ok(own))
+                self.redirect(path, job, to, self.redirect_titles[i].unwrap_or(to))
             }
             Target::Home { page } => {
                 let (fp, list) = self.list(

@@ -128,6 +128,77 @@ fn hugo_publish_date_and_expiry_date() {
 // Zola
 
 #[test]
+fn zola_redirect_to_and_insert_anchor_links() {
+    let site = TestSite::new();
+    site.write(
+        "content/old-news/_index.md",
+        "+++\ntitle = \"Old news\"\nredirect_to = \"posts/\"\n+++\n",
+    );
+    site.write(
+        "content/old-news/kept.md",
+        "+++\ntitle = \"Still Here\"\ndate = 2024-01-01\n+++\nBody\n",
+    );
+    site.write(
+        "content/posts/_index.md",
+        "+++\ntitle = \"Posts\"\ninsert_anchor_links = \"left\"\n+++\n",
+    );
+    site.post(
+        "a.md",
+        "title = \"Anchored\"\ndate = 2024-02-01",
+        "Intro.\n\n## First part\n\nText.\n\n## A [linked](/) part\n\nMore.",
+    );
+    site.write(
+        "content/notes/_index.md",
+        "+++\ntitle = \"Notes\"\ninsert_anchor_links = \"heading\"\n+++\n",
+    );
+    site.write(
+        "content/notes/n.md",
+        "+++\ntitle = \"Note\"\ndate = 2024-03-01\n+++\n## Whole heading\n",
+    );
+    let built = site.built();
+    // The section's list is a redirect; its posts are still published.
+    let list = built.page("/old-news/");
+    assert_eq!(
+        attrs(&list, "meta[http-equiv=refresh]", "content"),
+        ["0; url=https://example.org/posts/"]
+    );
+    assert_eq!(texts(&list, "main p a"), ["Old news"]);
+    assert_eq!(post_facts(&built, "/old-news/kept/").0, "Still Here");
+    // `left`: a `#` link before each heading's text, out of the tab order.
+    let post = built.page("/posts/a/");
+    assert_eq!(
+        attrs(&post, ".post-body h2 > a.anchor", "href"),
+        ["#first-part", "#a-linked-part"]
+    );
+    assert_eq!(
+        attrs(&post, ".post-body h2 > a.anchor", "tabindex"),
+        ["-1", "-1"]
+    );
+    // Not in the summary on the home page.
+    assert!(select(&built.page("/"), ".post-list a.anchor").is_empty());
+    // `heading`: the heading's text is the link.
+    let note = built.page("/notes/n/");
+    assert_eq!(
+        attrs(&note, ".post-body h2 > a.anchor-heading", "href"),
+        ["#whole-heading"]
+    );
+    assert_eq!(
+        texts(&note, ".post-body h2 > a.anchor-heading"),
+        ["Whole heading"]
+    );
+    // A bad value is an error at its line.
+    site.write(
+        "content/notes/_index.md",
+        "+++\ntitle = \"Notes\"\ninsert_anchor_links = \"top\"\n+++\n",
+    );
+    let err = site.build().unwrap_err().to_string();
+    assert!(
+        err.contains("content/notes/_index.md:3:1: unknown `insert_anchor_links` value `top`"),
+        "{err}"
+    );
+}
+
+#[test]
 fn zola_page_without_a_title_takes_it_from_the_file_name_with_a_warning() {
     let site = TestSite::new();
     site.write(
