@@ -191,6 +191,8 @@ pub struct FrontMatter {
     /// Hugo's name for `path`.
     #[serde(alias = "URL", alias = "Url")]
     pub url: Option<String>,
+    /// Jekyll's own summary marker for this post: the text before it is the summary.
+    pub excerpt_separator: Option<String>,
     /// Jekyll's `path`, with its placeholders (`/:year/:month/:title/`): see
     /// [`super::jekyll::expand`]. A section's `permalink` is a section setting instead.
     pub permalink: Option<String>,

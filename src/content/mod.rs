@@ -418,7 +418,16 @@ impl Document {
                 .summary
                 .clone()
                 .or_else(|| fm.description.clone())
-                .filter(|s| !s.trim().is_empty()),
+                .filter(|s| !s.trim().is_empty())
+                .or_else(|| {
+                    // Jekyll's `excerpt_separator`: the body up to the marker.
+                    let marker = fm
+                        .excerpt_separator
+                        .as_deref()
+                        .filter(|m| !m.trim().is_empty())?;
+                    let at = split.body.find(marker)?;
+                    Some(split.body[..at].to_string()).filter(|s| !s.trim().is_empty())
+                }),
             image,
             draft: fm.is_draft() || in_drafts_folder(source),
             weight: fm.weight.unwrap_or(0),

@@ -308,6 +308,18 @@ fn urlize(text: &str, lower: bool) -> String {
     if lower { out.to_lowercase() } else { out }
 }
 
+/// A document's relative aliases where Hugo put them: under the page's folder
+/// (`old-name` in `content/posts/x.md` is `/posts/old-name/`).
+pub(super) fn relative_aliases(doc: &Document) -> Vec<String> {
+    let folders = super::folders(doc);
+    doc.aliases
+        .iter()
+        .map(|a| a.trim())
+        .filter(|a| !a.starts_with('/') && !a.is_empty() && !folders.is_empty())
+        .map(|a| format!("/{}/{a}", folders.join("/")))
+        .collect()
+}
+
 /// The URL Hugo gave a post or page.
 pub(super) fn old_url(rules: &Rules, doc: &Document, front: &Value) -> Option<String> {
     if let Some(url) = get_str(front, "url") {

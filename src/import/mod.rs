@@ -239,6 +239,21 @@ pub fn import(options: &Options) -> Result<Report> {
                     OldUrls::Hugo(rules) => hugo::old_url(rules, &doc, &front),
                     OldUrls::Jekyll(rules) => jekyll::old_url(rules, &doc, &front),
                 };
+                // Hugo reads an alias without a leading `/` from the page's folder, where
+                // Quire (as Zola) reads it from the root: the Hugo place gets a redirect too.
+                let new_url = url
+                    .strip_prefix(config.base_path.trim_end_matches('/'))
+                    .unwrap_or(&url);
+                if matches!(plan.old_urls, OldUrls::Hugo(_)) {
+                    for alias in hugo::relative_aliases(&doc) {
+                        if let Ok(from) = crate::routes::alias_path(&alias)
+                            && from != new_url
+                            && !taken.contains(&from)
+                        {
+                            redirects.insert(from, new_url.to_string());
+                        }
+                    }
+                }
                 let Some(old) = old else { continue };
                 compared += 1;
                 let Ok(old) = crate::routes::alias_path(&old) else {

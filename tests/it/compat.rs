@@ -312,6 +312,22 @@ fn zola_aliases_without_a_leading_slash_are_from_the_site_root() {
 // Jekyll
 
 #[test]
+fn jekyll_excerpt_separator_ends_the_summary() {
+    let site = TestSite::new();
+    site.write(
+        "content/_posts/2024-03-05-cut.md",
+        "---\ntitle: Cut Here\nexcerpt_separator: <!--cut-->\n---\nFirst part, *shown*.\n\nStill shown.\n<!--cut-->\n\nOnly on the post.\n",
+    );
+    let built = site.built();
+    let summary = texts(&built.page("/"), ".post-list .summary .summary-text p");
+    assert_eq!(summary, ["First part, shown.", "Still shown."]);
+    assert_eq!(
+        texts(&built.page("/posts/cut/"), ".post-body p"),
+        ["First part, shown.", "Still shown.", "Only on the post."]
+    );
+}
+
+#[test]
 fn jekyll_own_permalinks_with_placeholders() {
     let site = TestSite::new();
     site.write(

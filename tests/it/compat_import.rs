@@ -75,7 +75,7 @@ fn hugo_site_keeps_its_urls_its_settings_and_its_shortcodes_read() {
         ),
         (
             "content/posts/first.md",
-            "---\ntitle: \"First Post\"\ndate: 2024-03-05\ntags: [alpha]\nseries: [intro]\n---\n\
+            "---\ntitle: \"First Post\"\ndate: 2024-03-05\ntags: [alpha]\nseries: [intro]\naliases: [early-draft]\n---\n\
              Before {{< note >}}inner **text**{{< /note >}} after.\n",
         ),
         (
@@ -118,7 +118,8 @@ fn hugo_site_keeps_its_urls_its_settings_and_its_shortcodes_read() {
     // Hugo's `:slug` is the title made into a slug when the post has none: the post is now at
     // its file name, and the old URL redirects there.
     assert_eq!((report.documents, report.compared, report.kept), (3, 3, 2));
-    assert_eq!(report.redirects, 1);
+    // And its relative alias, which Hugo reads from the post's folder.
+    assert_eq!(report.redirects, 2);
     let built = built(&out, &report);
     assert_eq!(headline(&built, "/2024/03/first/"), "First Post");
     assert_eq!(headline(&built, "/2024/04/custom-slug/"), "Bundled");
@@ -128,6 +129,10 @@ fn hugo_site_keeps_its_urls_its_settings_and_its_shortcodes_read() {
             "https://old.example.com/2024/03/first/".into(),
             "First Post".into()
         )
+    );
+    assert_eq!(
+        redirect(&built, "/posts/early-draft/").0,
+        "https://old.example.com/2024/03/first/"
     );
     // The about page's link to the old URL is not broken: the redirect is a page.
     assert!(
