@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use libfuzzer_sys::fuzz_target;
-use quire::markdown::{ContentLinks, Options, Rendered, render};
+use quire::markdown::{AnchorLinks, ContentLinks, Options, Rendered, render};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
@@ -24,6 +24,13 @@ fuzz_target!(|data: &[u8]| {
         reserved_ids: &["main", "nav", "top"],
         content_links: Some(&links),
         shortcodes: None,
+        // Every kind of heading link, chosen by the input.
+        anchors: [
+            AnchorLinks::None,
+            AnchorLinks::Left,
+            AnchorLinks::Right,
+            AnchorLinks::Heading,
+        ][text.len() % 4],
     };
     let linked = render(text, &options);
     check(text, &linked);
