@@ -510,6 +510,18 @@ impl<'a> Renderer<'a> {
         } else {
             (to.to_string(), to.to_string())
         };
+        self.redirect_page(path, job, title, &url, permalink)
+    }
+
+    /// The `alias.html` page at `job`, leading to `url` (`permalink` in full).
+    fn redirect_page(
+        &self,
+        path: &str,
+        job: &Route,
+        title: &str,
+        url: &str,
+        permalink: String,
+    ) -> Result<(String, u64, Option<Output>)> {
         let meta = Meta {
             template: "alias.html",
             url: job.url.clone(),
@@ -520,7 +532,7 @@ impl<'a> Renderer<'a> {
         let own = AliasVars {
             target: PostLinkAbsolute {
                 title,
-                url: &url,
+                url,
                 permalink,
             },
         };
@@ -532,23 +544,9 @@ impl<'a> Renderer<'a> {
         match job.target {
             Target::Archive { year, month } => self.archive(path, year, month),
             Target::Alias { of, .. } => {
-                let title = self.doc(of).title.as_str();
                 let target = self.doc_url(of);
-                let meta = Meta {
-                    template: "alias.html",
-                    url: job.url.clone(),
-                    description: String::new(),
-                    kind: "alias",
-                    section: String::new(),
-                };
-                let own = AliasVars {
-                    target: PostLinkAbsolute {
-                        title,
-                        url: target,
-                        permalink: self.config.absolute(target),
-                    },
-                };
-                self.emit(path, meta, fingerprint::of(&own), || Ok(own))
+                let permalink = self.config.absolute(target);
+                self.redirect_page(path, job, &self.doc(of).title, target, permalink)
             }
             Target::SectionRedirect(s) => {
                 let section = &self.site.sections[s];
