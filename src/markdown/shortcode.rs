@@ -1306,8 +1306,10 @@ fn hugo_args(s: &str) -> Result<Args, (String, usize)> {
     let b = s.as_bytes();
     let mut i = 0;
     while i < b.len() {
-        if b[i].is_ascii_whitespace() {
-            i += 1;
+        // Any white space, as the end of a bare word is found below: a vertical tab or an
+        // ideographic space (U+3000) between arguments made this loop spin.
+        if let Some(c) = s[i..].chars().next().filter(|c| c.is_whitespace()) {
+            i += c.len_utf8();
             continue;
         }
         // `name=` before the value?
@@ -1364,7 +1366,9 @@ fn hugo_args(s: &str) -> Result<Args, (String, usize)> {
             Some(k) => args.named.push((k, value)),
             None => args.positional.push(value),
         }
-        i = next;
+        // Every value moves on (an empty one is only ever the last).
+        debug_assert!(next > i || next == b.len());
+        i = next.max(i + 1);
     }
     Ok(args)
 }
@@ -1692,6 +1696,21 @@ mod tests {
         assert_eq!(filled(&x), "[a#1 s=\"x\" t=\"y\" u=1]");
         let x = run("{{ a(s=\"x\" \"y\") }}");
         assert_eq!(x.problems.len(), 1);
+    }
+
+    #[test]
+    fn hugo_arguments_apart_by_any_white_space() {
+        // A vertical tab and an ideographic space once made the argument loop spin forever.
+        let args = hugo_args("a\u{3000}b\u{b}c\u{a0} k=v").unwrap();
+        assert_eq!(
+            args.positional,
+            [
+                Value::Str("a".into()),
+                Value::Str("b".into()),
+                Value::Str("c".into())
+            ]
+        );
+        assert_eq!(args.named, [("k".to_string(), Value::Str("v".into()))]);
     }
 
     #[test]

@@ -87,3 +87,34 @@ fn a_percent_brace_after_an_opening_is_not_a_tag() {
         }
     }
 }
+
+/// A vertical tab (or any white space that is not ASCII, such as U+3000) between Hugo
+/// arguments made the argument loop push empty values forever, until memory ran out
+/// (fuzz/artifacts/shortcode/oom-21f0fdde...). Rendered on a thread with a deadline, so a
+/// return of the bug fails here instead of hanging.
+#[test]
+fn white_space_other_than_ascii_between_hugo_arguments() {
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let text =
+            std::str::from_utf8(include_bytes!("../fixtures/fuzz/shortcode-vertical-tab.md"))
+                .unwrap();
+        let site = crate::harness::TestSite::new();
+        site.post("v.md", "title = \"V\"\ndate = 2024-01-01", text);
+        site.post(
+            "u.md",
+            "title = \"U\"\ndate = 2024-01-02",
+            "{{< figure src=\"/x.png\"\u{3000}alt=\"A\" >}}",
+        );
+        let mut options = site.options();
+        options.checks.keep_going = true;
+        options.checks.mode = quire::check::Mode::Off;
+        let report = quire::build(&options).map(|r| r.posts);
+        let _ = done.send(report.map_err(|e| e.to_string()));
+    });
+    let posts = finished
+        .recv_timeout(std::time::Duration::from_secs(20))
+        .expect("the build did not finish: the argument loop spins again")
+        .unwrap();
+    assert_eq!(posts, 2);
+}
