@@ -1366,9 +1366,13 @@ fn hugo_args(s: &str) -> Result<Args, (String, usize)> {
             Some(k) => args.named.push((k, value)),
             None => args.positional.push(value),
         }
-        // Every value moves on (an empty one is only ever the last).
-        debug_assert!(next > i || next == b.len());
-        i = next.max(i + 1);
+        // An empty value (`k=` before a space) ends where it starts: step over the next
+        // character, so the loop always moves on.
+        i = if next > i {
+            next
+        } else {
+            i + s[i..].chars().next().map_or(1, char::len_utf8)
+        };
     }
     Ok(args)
 }
@@ -1711,6 +1715,19 @@ mod tests {
             ]
         );
         assert_eq!(args.named, [("k".to_string(), Value::Str("v".into()))]);
+        // An empty named value before white space of any kind.
+        let args = hugo_args("k= v j=\u{3000}w").unwrap();
+        assert_eq!(
+            args.named,
+            [
+                ("k".to_string(), Value::Str(String::new())),
+                ("j".to_string(), Value::Str(String::new()))
+            ]
+        );
+        assert_eq!(
+            args.positional,
+            [Value::Str("v".into()), Value::Str("w".into())]
+        );
     }
 
     #[test]

@@ -101,6 +101,13 @@ fn white_space_other_than_ascii_between_hugo_arguments() {
                 .unwrap();
         let site = crate::harness::TestSite::new();
         site.post("v.md", "title = \"V\"\ndate = 2024-01-01", text);
+        // `k= v`: an empty value before a space (fuzz/artifacts/shortcode/crash-e0040c9f...).
+        let empty = include_bytes!("../fixtures/fuzz/shortcode-empty-value.md");
+        site.post(
+            "e.md",
+            "title = \"E\"\ndate = 2024-01-03",
+            &String::from_utf8_lossy(empty),
+        );
         site.post(
             "u.md",
             "title = \"U\"\ndate = 2024-01-02",
@@ -116,5 +123,5 @@ fn white_space_other_than_ascii_between_hugo_arguments() {
         .recv_timeout(std::time::Duration::from_secs(20))
         .expect("the build did not finish: the argument loop spins again")
         .unwrap();
-    assert_eq!(posts, 2);
+    assert_eq!(posts, 3);
 }
