@@ -962,6 +962,10 @@ impl Expander<'_, '_> {
                 self_closing: false,
             });
         }
+        // `{% endraw-%}`: the `-` is Liquid's white-space control, not part of the name
+        // (taken as part of it, the arguments began after the tag's end).
+        let name = name.trim_end_matches('-');
+        let name_len = name.len();
         if name_len == 0 {
             return Found::Text;
         }
@@ -979,7 +983,8 @@ impl Expander<'_, '_> {
             return Found::Broken(format!("`{{% {name}` has no `%}}` after it"), p + 2);
         };
         let inner_end = close - usize::from(s[..close].ends_with('-'));
-        let rest = self.src[name_at + name_len..p + inner_end].to_string();
+        let rest_at = (name_at + name_len).min(p + inner_end);
+        let rest = self.src[rest_at..p + inner_end].to_string();
         Found::Tag(Tag0 {
             syntax: Syntax::LiquidTag,
             name: name.to_string(),
@@ -1700,6 +1705,14 @@ mod tests {
         assert_eq!(filled(&x), "[a#1 s=\"x\" t=\"y\" u=1]");
         let x = run("{{ a(s=\"x\" \"y\") }}");
         assert_eq!(x.problems.len(), 1);
+    }
+
+    #[test]
+    fn liquid_white_space_control_is_not_part_of_the_name() {
+        let x =
+            run("{% raw -%}{{ a }}{% endraw-%} and {% highlight ruby -%}\nx\n{% endhighlight-%}");
+        assert!(x.problems.is_empty(), "{:?}", x.problems);
+        assert!(filled(&x).starts_with("{{ a }} and "), "{}", filled(&x));
     }
 
     #[test]

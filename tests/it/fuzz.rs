@@ -71,8 +71,14 @@ fn a_percent_brace_after_an_opening_is_not_a_tag() {
         site: &site,
         content_links: None,
     };
+    // `{% endhighlight-%}`: the `-` was read into the name, and the arguments began after
+    // the tag's end (fuzz/artifacts/shortcode/crash-7496995a...).
+    let dash =
+        String::from_utf8_lossy(include_bytes!("../fixtures/fuzz/shortcode-dash-percent.md"));
     for text in [
         std::str::from_utf8(bytes).unwrap(),
+        &dash,
+        "{% highlight ruby -%}\ndef x; end\n{% endhighlight-%}",
         "{% raw %}{%}{% endraw %}",
         "{%}",
         "{{}}",
