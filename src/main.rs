@@ -170,10 +170,7 @@ fn print_import(imported: &quire::import::Report, dest: &std::path::Path) -> Res
     if !imported.notes.is_empty() {
         println!("Not translated:");
         for note in &imported.notes {
-            match note.line {
-                Some(line) => println!("  {}:{line}: {}", note.file.display(), note.message),
-                None => println!("  {}: {}", note.file.display(), note.message),
-            }
+            println!("  {}: {}", note.file.display(), note.message);
         }
     }
     match &imported.build {
@@ -191,14 +188,14 @@ fn print_import(imported: &quire::import::Report, dest: &std::path::Path) -> Res
             let (skipped, others): (Vec<&String>, Vec<&String>) = build
                 .warnings
                 .iter()
-                .partition(|w| w.ends_with("(left out: --keep-going)"));
+                .partition(|w| w.ends_with(quire::session::LEFT_OUT));
             if !skipped.is_empty() {
                 println!(
                     "Documents left out, as they cannot be read ({}):",
                     skipped.len()
                 );
                 for w in skipped {
-                    println!("  {}", w.trim_end_matches(" (left out: --keep-going)"));
+                    println!("  {}", w.trim_end_matches(quire::session::LEFT_OUT));
                 }
             }
             if !others.is_empty() {

@@ -105,6 +105,9 @@ impl Changes {
     }
 }
 
+/// The end of the warning for a document `--keep-going` left out because it could not be read.
+pub const LEFT_OUT: &str = " (left out: --keep-going)";
+
 /// What one build produced, for the writer.
 #[derive(Debug, Default)]
 pub struct Update {
@@ -599,7 +602,7 @@ impl Session {
             self.skipped = errors
                 .iter()
                 .flat_map(Error::flatten)
-                .map(|e| format!("{e} (left out: --keep-going)"))
+                .map(|e| format!("{e}{LEFT_OUT}"))
                 .collect();
         } else if let Some(e) = Error::from_many(errors) {
             return Err(e);

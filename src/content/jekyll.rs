@@ -1,6 +1,8 @@
 //! Jekyll's `permalink` patterns (`/:categories/:year/:month/:day/:title:output_ext`), for a
 //! post's own `permalink` front matter and for `quire import`'s old URLs. Pure.
 
+use std::path::Path;
+
 use chrono::Datelike;
 
 use super::date::Date;
@@ -14,6 +16,25 @@ pub struct Vars<'a> {
     /// The folders above `_posts/`, then the front matter's categories (Jekyll lowercases
     /// them and drops repeats).
     pub categories: Vec<String>,
+}
+
+/// The folders above a Jekyll `_posts/` folder (`content/news/_posts/x.md` → `news`), which
+/// Jekyll counts as the post's first categories; none outside `_posts/`.
+pub fn folder_categories(source: &Path) -> Vec<String> {
+    let parts: Vec<String> = source
+        .parent()
+        .into_iter()
+        .flat_map(Path::components)
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    let Some(at) = parts.iter().position(|p| p == "_posts") else {
+        return Vec::new();
+    };
+    parts[..at]
+        .iter()
+        .filter(|p| p.as_str() != "content")
+        .cloned()
+        .collect()
 }
 
 /// A Jekyll style name as its pattern (`pretty` → `/:categories/:year/:month/:day/:title/`);

@@ -331,7 +331,7 @@ impl Document {
             // Jekyll's own `permalink` of a post or page, placeholders filled in.
             None => match fm.permalink.as_deref().map(str::trim) {
                 Some(pattern) if kind != Kind::Section => {
-                    let categories = jekyll_folders(source)
+                    let categories = jekyll::folder_categories(source)
                         .into_iter()
                         .chain(fm.categories())
                         .collect();
@@ -480,25 +480,6 @@ pub fn section_of(source: &Path, kind: Kind) -> String {
     } else {
         kept.join("/")
     }
-}
-
-/// The folders above a Jekyll `_posts/` folder (`content/news/_posts/x.md` → `news`), which
-/// Jekyll counts as the post's categories; none outside `_posts/`.
-fn jekyll_folders(source: &Path) -> Vec<String> {
-    let parts: Vec<String> = source
-        .parent()
-        .into_iter()
-        .flat_map(Path::components)
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
-    let Some(at) = parts.iter().position(|p| p == "_posts") else {
-        return Vec::new();
-    };
-    parts[..at]
-        .iter()
-        .filter(|p| p.as_str() != "content")
-        .cloned()
-        .collect()
 }
 
 fn is_jekyll_folder(segment: &str) -> bool {

@@ -206,14 +206,10 @@ pub(super) fn plan(src: &Path) -> Result<Plan> {
             }
             let original = super::rel(src, &file);
             if crate::markdown::shortcode::is_built_in(&name) {
-                plan.notes.push(Note {
-                    file: original,
-                    line: None,
-                    message: format!(
+                plan.notes.push(Note::new(original, format!(
                         "the site's own `{name}` shortcode is a Go template: Quire's built-in \
                          `{name}` renders it instead (override it in templates/shortcodes/{name}.html)"
-                    ),
-                });
+                    )));
                 continue;
             }
             plan.writes.push((
@@ -228,11 +224,10 @@ pub(super) fn plan(src: &Path) -> Result<Plan> {
         ("i18n", "translation tables"),
     ] {
         if src.join(dir).is_dir() {
-            plan.notes.push(Note {
-                file: dir.into(),
-                line: None,
-                message: format!("{what} not imported: Quire has no equivalent"),
-            });
+            plan.notes.push(Note::new(
+                dir,
+                format!("{what} not imported: Quire has no equivalent"),
+            ));
         }
     }
     plan.old_urls = OldUrls::Hugo(rules);
@@ -242,7 +237,7 @@ pub(super) fn plan(src: &Path) -> Result<Plan> {
 /// A Hugo permalink Quire can write itself (`/:year/:month/:slug/` → `/{year}/{month}/{slug}/`).
 fn quire_permalink(pattern: &str) -> Option<String> {
     let mut out = String::new();
-    for (text, token) in tokens(pattern)? {
+    for (text, token) in tokens(pattern) {
         out.push_str(&text);
         match token.as_deref() {
             None => {}
@@ -270,8 +265,8 @@ fn quire_permalink(pattern: &str) -> Option<String> {
 }
 
 /// A pattern as (text before, token) pairs: `/:year/x-:slug/` →
-/// `[("/", year), ("/x-", slug), ("/", none)]`. `None` for an unclosed or empty token.
-fn tokens(pattern: &str) -> Option<Vec<(String, Option<String>)>> {
+/// `[("/", year), ("/x-", slug), ("/", none)]`.
+fn tokens(pattern: &str) -> Vec<(String, Option<String>)> {
     let mut out = Vec::new();
     let mut text = String::new();
     let mut chars = pattern.chars().peekable();
@@ -292,7 +287,7 @@ fn tokens(pattern: &str) -> Option<Vec<(String, Option<String>)>> {
         }
     }
     out.push((text, None));
-    Some(out)
+    out
 }
 
 /// Hugo's `urlize`: spaces become `-`, characters a path should not hold are dropped.
@@ -338,7 +333,7 @@ pub(super) fn old_url(rules: &Rules, doc: &Document, front: &Value) -> Option<St
         Some(pattern) => {
             let date = doc.date;
             let mut out = String::new();
-            for (text, token) in tokens(pattern)? {
+            for (text, token) in tokens(pattern) {
                 out.push_str(&text);
                 let Some(token) = token else { continue };
                 let value = match token.as_str() {

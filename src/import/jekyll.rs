@@ -143,11 +143,10 @@ pub(super) fn plan(src: &Path) -> Result<Plan> {
     let include: Vec<String> = strings(get(&cfg, "include"));
     let mut includes_used = std::collections::BTreeSet::new();
     if root != src {
-        plan.notes.push(Note {
-            file: super::rel(src, root),
-            line: None,
-            message: "the Jekyll source folder: imported from here".into(),
-        });
+        plan.notes.push(Note::new(
+            super::rel(src, root),
+            "the Jekyll source folder: imported from here",
+        ));
     }
     for (file, relative) in super::files_under(root, src, &mut plan.notes) {
         let first = relative
@@ -191,23 +190,20 @@ pub(super) fn plan(src: &Path) -> Result<Plan> {
         let top_level = relative.components().count() == 1;
         let stem = relative.file_stem().and_then(|s| s.to_str()).unwrap_or("");
         if front && ((top_level && stem == "index") || stem == "404") {
-            plan.notes.push(Note {
-                file: relative,
-                line: None,
-                message: "not imported: the built-in theme makes the home page and the 404 page"
-                    .into(),
-            });
+            plan.notes.push(Note::new(
+                relative,
+                "not imported: the built-in theme makes the home page and the 404 page",
+            ));
         } else if front && markdown {
             find_includes(&file, &mut includes_used);
-            plan.copies.push((file, page_path(&relative)));
+            plan.copies
+                .push((file, Path::new("content").join(&relative)));
         } else if front {
-            plan.notes.push(Note {
-                file: relative,
-                line: None,
-                message: "a Liquid page or asset (HTML, XML, Sass) not imported: the built-in \
-                          theme makes the home, archive, tag pages, feeds, sitemap and 404"
-                    .into(),
-            });
+            plan.notes.push(Note::new(
+                relative,
+                "a Liquid page or asset (HTML, XML, Sass) not imported: the built-in \
+                          theme makes the home, archive, tag pages, feeds, sitemap and 404",
+            ));
         } else {
             plan.copies
                 .push((file, Path::new("static").join(&relative)));
@@ -222,11 +218,10 @@ pub(super) fn plan(src: &Path) -> Result<Plan> {
     }
     for dir in ["_layouts", "_sass", "_data", "_plugins"] {
         if root.join(dir).is_dir() {
-            plan.notes.push(Note {
-                file: dir.into(),
-                line: None,
-                message: format!("{dir}/ not imported: it belongs to the old theme or plugins"),
-            });
+            plan.notes.push(Note::new(
+                dir,
+                format!("{dir}/ not imported: it belongs to the old theme or plugins"),
+            ));
         }
     }
     plan.old_urls = OldUrls::Jekyll(rules);
@@ -247,12 +242,6 @@ fn posts_folder(src: &Path) -> Option<PathBuf> {
         .filter_map(|e| e.path().parent().map(Path::to_path_buf))
         .filter(|dir| dir.join("_layouts").is_dir() || dir.join("_includes").is_dir())
         .min_by_key(|dir| dir.components().count())
-}
-
-/// Where a Markdown page goes: `about.md` → `content/about.md`; `about/index.md` stays a
-/// bundle; a page in a folder keeps its folder.
-fn page_path(relative: &Path) -> PathBuf {
-    Path::new("content").join(relative)
 }
 
 fn strings(value: Option<&Value>) -> Vec<String> {
@@ -356,10 +345,7 @@ pub(super) fn old_url(rules: &Rules, doc: &Document, front: &Value) -> Option<St
         return Some(url);
     }
     // Categories: the folders above `_posts/`, then the front matter's.
-    vars.categories = super::folders(doc)
-        .into_iter()
-        .take_while(|f| f != "_posts")
-        .collect();
+    vars.categories = jekyll::folder_categories(&doc.source);
     for key in ["categories", "category"] {
         match get(front, key) {
             Some(Value::String(s)) => vars

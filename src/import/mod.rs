@@ -71,8 +71,16 @@ pub struct Options {
 pub struct Note {
     /// Relative to SRC (or `DEST` for what the import wrote).
     pub file: PathBuf,
-    pub line: Option<usize>,
     pub message: String,
+}
+
+impl Note {
+    fn new(file: impl Into<PathBuf>, message: impl Into<String>) -> Note {
+        Note {
+            file: file.into(),
+            message: message.into(),
+        }
+    }
 }
 
 /// What an import did.
@@ -139,14 +147,13 @@ pub fn import(options: &Options) -> Result<Report> {
     let (mut documents, mut files) = (0, 0);
     for (from, to) in &plan.copies {
         if !written.insert(to.clone()) {
-            plan.notes.push(Note {
-                file: rel(&source, from),
-                line: None,
-                message: format!(
+            plan.notes.push(Note::new(
+                rel(&source, from),
+                format!(
                     "not copied: {} was already written from another file",
                     to.display()
                 ),
-            });
+            ));
             continue;
         }
         let target = dest.join(to);
@@ -219,18 +226,17 @@ pub fn import(options: &Options) -> Result<Report> {
             if path.starts_with("content") && written.contains(&path) {
                 fs::remove_file(dest.join(&path)).map_err(|e| Error::io(&path, e))?;
                 documents -= 1;
-                plan.notes.push(Note {
-                    file: path,
-                    line: None,
-                    message: format!("not imported, as Quire makes this page itself ({message})"),
-                });
+                plan.notes.push(Note::new(
+                    path,
+                    format!("not imported, as Quire makes this page itself ({message})"),
+                ));
             }
         }
         assembled = urls(dest, &config);
     }
     match assembled {
         Ok((docs, taken)) => {
-            for (doc, url) in docs {
+            for (doc, new) in docs {
                 let Some(front) = raw_front_matter(&dest.join(&doc.source)) else {
                     continue;
                 };
@@ -241,33 +247,25 @@ pub fn import(options: &Options) -> Result<Report> {
                 };
                 // Hugo reads an alias without a leading `/` from the page's folder, where
                 // Quire (as Zola) reads it from the root: the Hugo place gets a redirect too.
-                let new_url = url
-                    .strip_prefix(config.base_path.trim_end_matches('/'))
-                    .unwrap_or(&url);
                 if matches!(plan.old_urls, OldUrls::Hugo(_)) {
                     for alias in hugo::relative_aliases(&doc) {
                         if let Ok(from) = crate::routes::alias_path(&alias)
-                            && from != new_url
+                            && from != new
                             && !taken.contains(&from)
                         {
-                            redirects.insert(from, new_url.to_string());
+                            redirects.insert(from, new.clone());
                         }
                     }
                 }
                 let Some(old) = old else { continue };
                 compared += 1;
                 let Ok(old) = crate::routes::alias_path(&old) else {
-                    plan.notes.push(Note {
-                        file: doc.source.clone(),
-                        line: None,
-                        message: format!("its old URL `{old}` cannot be written as a redirect"),
-                    });
+                    plan.notes.push(Note::new(
+                        doc.source.clone(),
+                        format!("its old URL `{old}` cannot be written as a redirect"),
+                    ));
                     continue;
                 };
-                let new = url
-                    .strip_prefix(config.base_path.trim_end_matches('/'))
-                    .unwrap_or(&url)
-                    .to_string();
                 let own_alias = doc
                     .aliases
                     .iter()
@@ -280,23 +278,21 @@ pub fn import(options: &Options) -> Result<Report> {
                         .join(old.trim_start_matches('/'))
                         .is_file()
                 {
-                    plan.notes.push(Note {
-                        file: doc.source.clone(),
-                        line: None,
-                        message: format!(
+                    plan.notes.push(Note::new(
+                        doc.source.clone(),
+                        format!(
                             "its old URL {old} is now another page or file: no redirect to {new}"
                         ),
-                    });
+                    ));
                 } else {
                     redirects.insert(old, new);
                 }
             }
         }
-        Err(e) => plan.notes.push(Note {
-            file: "config.toml".into(),
-            line: None,
-            message: format!("old and new URLs not compared: the site could not be assembled: {e}"),
-        }),
+        Err(e) => plan.notes.push(Note::new(
+            "config.toml",
+            format!("old and new URLs not compared: the site could not be assembled: {e}"),
+        )),
     }
     let redirect_count = redirects.len();
     if !redirects.is_empty() {
@@ -398,13 +394,10 @@ fn files_under(dir: &Path, base: &Path, notes: &mut Vec<Note>) -> Vec<(PathBuf, 
         let Ok(entry) = entry else { continue };
         let path = entry.path();
         if entry.path_is_symlink() {
-            notes.push(Note {
-                file: rel(base, path),
-                line: None,
-                message:
-                    "a symbolic link: not copied (copy what it points to if the site needs it)"
-                        .into(),
-            });
+            notes.push(Note::new(
+                rel(base, path),
+                "a symbolic link: not copied (copy what it points to if the site needs it)",
+            ));
             continue;
         }
         let name = entry.file_name().to_string_lossy();
@@ -445,14 +438,13 @@ fn copy_static(plan: &mut Plan, src: &Path, from: &str) {
     for (file, relative) in files_under(&src.join(from), src, &mut plan.notes) {
         // Only the same bytes: two different files keep both (and the build names the clash).
         if content.get(&relative).is_some_and(|c| same(c, &file)) {
-            plan.notes.push(Note {
-                file: rel(src, &file),
-                line: None,
-                message: format!(
+            plan.notes.push(Note::new(
+                rel(src, &file),
+                format!(
                     "not copied: content/{} is published at the same path",
                     relative.display()
                 ),
-            });
+            ));
             continue;
         }
         plan.copies.push((file, Path::new("static").join(relative)));
@@ -532,11 +524,10 @@ fn unused_keys(notes: &mut Vec<Note>, config: &Value, file: &str, used: &[&str])
     };
     for key in map.keys() {
         if !used.iter().any(|u| u.eq_ignore_ascii_case(key)) {
-            notes.push(Note {
-                file: file.into(),
-                line: None,
-                message: format!("`{key}` is not translated (Quire has no such setting)"),
-            });
+            notes.push(Note::new(
+                file,
+                format!("`{key}` is not translated (Quire has no such setting)"),
+            ));
         }
     }
 }
@@ -557,14 +548,10 @@ fn taxonomies(
                         b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_'
                     });
                 if !usable {
-                    notes.push(Note {
-                        file: file.into(),
-                        line: None,
-                        message: format!(
+                    notes.push(Note::new(file, format!(
                             "the taxonomy `{name}` is left out: Quire cannot use that name (its own \
                              URL, or not lowercase letters, digits, `-` and `_`)"
-                        ),
-                    });
+                        )));
                 }
                 usable
             })
@@ -662,14 +649,16 @@ fn is_markdown(path: &Path) -> bool {
 }
 
 /// Whether an error of the site assembly says a document takes the URL of a page Quire makes
-/// (see `site::check_unique_urls`; a test below keeps the two in step).
+/// (the messages of `site::check_unique_urls`; the test
+/// `compat_import::old_pages_at_urls_quire_makes_itself_are_left_out_with_a_note` keeps the
+/// two in step).
 fn takes_quire_url(message: &str) -> bool {
     message.contains("is reserved for Quire's own pages")
         || message.contains("is the list page of the section")
 }
 
 /// Every published post and page of the site at `root` with its URL, and every URL the site
-/// has (for clashes).
+/// has (for clashes), all as site paths (without the base path).
 #[allow(clippy::type_complexity)]
 fn urls(root: &Path, config: &Config) -> Result<(Vec<(Arc<Document>, String)>, BTreeSet<String>)> {
     let links = crate::walk::Links::new(root, config)?;
@@ -702,11 +691,11 @@ fn urls(root: &Path, config: &Config) -> Result<(Vec<(Arc<Document>, String)>, B
     let docs = site
         .posts
         .iter()
-        .map(|p| (Arc::clone(&p.doc), p.url.clone()))
+        .map(|p| (Arc::clone(&p.doc), strip(&p.url)))
         .chain(
             site.pages
                 .iter()
-                .map(|p| (Arc::clone(&p.doc), p.url.clone())),
+                .map(|p| (Arc::clone(&p.doc), strip(&p.url))),
         )
         .collect();
     Ok((docs, taken))

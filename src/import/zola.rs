@@ -101,13 +101,10 @@ pub(super) fn plan(src: &Path) -> Result<Plan> {
                 }
                 Some(problem) => {
                     let original = super::rel(src, &file);
-                    plan.notes.push(Note {
-                        file: original.clone(),
-                        line: None,
-                        message: format!(
-                            "not a Tera 2 template ({problem}): written as a stub to port"
-                        ),
-                    });
+                    plan.notes.push(Note::new(
+                        original.clone(),
+                        format!("not a Tera 2 template ({problem}): written as a stub to port"),
+                    ));
                     plan.writes
                         .push((to, super::stub(&original, "Zola shortcode")));
                 }
@@ -121,24 +118,20 @@ pub(super) fn plan(src: &Path) -> Result<Plan> {
         }
     }
     if !theme_templates.is_empty() {
-        plan.notes.push(Note {
-            file: "templates".into(),
-            line: None,
-            message: format!(
+        plan.notes.push(Note::new(
+            "templates",
+            format!(
                 "{} theme templates not imported: they use Zola's variables, and Quire's \
                  built-in theme renders the pages (README \"Templates\" says how to override it)",
                 theme_templates.len()
             ),
-        });
+        ));
     }
     if src.join("sass").is_dir() {
-        plan.notes.push(Note {
-            file: "sass".into(),
-            line: None,
-            message:
-                "Sass files not imported: Quire does not compile Sass (put the CSS in static/)"
-                    .into(),
-        });
+        plan.notes.push(Note::new(
+            "sass",
+            "Sass files not imported: Quire does not compile Sass (put the CSS in static/)",
+        ));
     }
     Ok(plan)
 }
