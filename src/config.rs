@@ -47,7 +47,45 @@ pub struct Config {
     pub shortcodes: ShortcodeSettings,
     /// `[redirects]`: old URLs that lead to new ones, as redirect pages (sorted by `from`).
     pub redirects: Vec<Redirect>,
+    /// `[search]`.
+    pub search: SearchSettings,
     pub extra: toml::Table,
+}
+
+/// `[search]`: the search page and its index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchSettings {
+    /// Write the index and the `/search/` page (default on).
+    pub enabled: bool,
+    /// Only the documents of these sections (and their subsections); `"/"` is the pages at
+    /// the top of `content/`. `None`: every document.
+    pub sections: Option<Vec<String>>,
+    /// Where `config.toml` sets `sections`, so a section that does not exist is reported there.
+    pub sections_at: Option<(usize, usize, String)>,
+    /// Site paths left out: `/about/`, or every path under a prefix ending in `*`.
+    pub exclude: Vec<String>,
+}
+
+impl Default for SearchSettings {
+    fn default() -> Self {
+        SearchSettings {
+            enabled: true,
+            sections: None,
+            sections_at: None,
+            exclude: Vec::new(),
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawSearch {
+    #[serde(default)]
+    enabled: Option<bool>,
+    #[serde(default)]
+    sections: Option<toml::Spanned<Vec<String>>>,
+    #[serde(default)]
+    exclude: Vec<toml::Spanned<String>>,
 }
 
 /// One entry of `[redirects]`: `"/2014/05/old-name.html" = "/posts/new-name/"`.
@@ -355,6 +393,7 @@ const KNOWN_KEYS: &[&str] = &[
     "home_section",
     "shortcodes",
     "redirects",
+    "search",
     "extra",
 ];
 
@@ -396,6 +435,8 @@ struct RawConfig {
     shortcodes: ShortcodeSettings,
     #[serde(default)]
     redirects: std::collections::BTreeMap<String, toml::Spanned<String>>,
+    #[serde(default)]
+    search: RawSearch,
     #[serde(default)]
     extra: toml::Table,
 }
@@ -630,6 +671,38 @@ impl Config {
             }
             redirects.push(Redirect { from, to });
         }
+        let search = {
+            let mut exclude = Vec::with_capacity(raw.search.exclude.len());
+            for path in raw.search.exclude {
+                let at = path.span().start;
+                let p = path.into_inner();
+                let trimmed = p.trim();
+                if !trimmed.starts_with('/') || trimmed.contains("..") {
+                    return Err(diag(
+                        at,
+                        format!(
+                            "`[search] exclude` takes site paths like \"/about/\" or \"/drafts/*\", \
+                             found `{p}`"
+                        ),
+                    ));
+                }
+                exclude.push(trimmed.to_string());
+            }
+            let (sections, sections_at) = match raw.search.sections {
+                None => (None, None),
+                Some(s) => {
+                    let (line, col) = crate::error::line_col(text, s.span().start);
+                    let source = text.lines().nth(line - 1).unwrap_or_default().to_string();
+                    (Some(s.into_inner()), Some((line, col, source)))
+                }
+            };
+            SearchSettings {
+                enabled: raw.search.enabled.unwrap_or(true),
+                sections,
+                sections_at,
+                exclude,
+            }
+        };
         let sections = match raw.sections {
             None => SectionSettings::default(),
             Some(s) => {
@@ -686,6 +759,7 @@ impl Config {
             allow_symlinks_outside,
             shortcodes: raw.shortcodes,
             redirects,
+            search,
             extra: raw.extra,
         })
     }

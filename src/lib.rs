@@ -29,6 +29,7 @@ pub mod output;
 pub mod render;
 pub mod routes;
 pub mod scaffold;
+pub mod search;
 pub mod serve;
 pub mod session;
 pub mod site;

@@ -325,6 +325,10 @@ impl Session {
             Box::new(crate::feed::specs(&site, &config, &words)?),
             Box::new(crate::sitemap::Sitemap),
         ];
+        let mut generators = generators;
+        if config.search.enabled {
+            generators.push(Box::new(crate::search::build(&site, &config, &words)?));
+        }
         for generator in &generators {
             for (path, owner) in generator.claims() {
                 claims.claim(path, owner);
@@ -729,6 +733,10 @@ impl Session {
             all.insert(copy.to, fp);
         }
         for name in EmbeddedStatic::iter() {
+            // The search page's script goes only where there is a search page.
+            if name == crate::search::SCRIPT && !config.search.enabled {
+                continue;
+            }
             if !claims.claim(name.to_string(), Owner::Theme) {
                 continue;
             }

@@ -62,6 +62,8 @@ pub enum Target {
     Redirect(usize),
     /// A section's list page when its `redirect_to` is set.
     SectionRedirect(usize),
+    /// `/search/`, when search is on.
+    Search,
 }
 
 /// A document with a URL of its own.
@@ -182,6 +184,15 @@ pub fn pages(site: &Site, config: &Config) -> Result<Vec<Route>> {
         }
     }
     add(join_url(base, "/404.html"), Target::NotFound, None, false);
+    if config.search.enabled {
+        // A page of results is nothing for a search engine to list.
+        add(
+            join_url(base, &format!("/{}/", crate::search::FOLDER)),
+            Target::Search,
+            None,
+            false,
+        );
+    }
     let all: Vec<usize> = site
         .archive
         .iter()

@@ -490,6 +490,18 @@ impl Translations {
         }
     }
 
+    /// An RFC 3339 date in this language's `date_format`, as the `date` filter writes it.
+    pub fn date_text(&self, rfc3339: &str) -> Option<String> {
+        let format = match self.get("date_format") {
+            Some(Entry::Text(f)) => f.as_str(),
+            _ => "%-d %B %Y",
+        };
+        format_date(rfc3339, format, &|key, i| {
+            self.list_item(key, i).to_string()
+        })
+        .ok()
+    }
+
     /// The name of month `month` (1-12).
     pub fn month(&self, month: u32) -> &str {
         self.list_item("months", (month as usize).wrapping_sub(1))

@@ -456,6 +456,7 @@ impl<'a> Renderer<'a> {
                 )
             }
             Target::NotFound => "the 404 page".into(),
+            Target::Search => "the search page".into(),
             Target::Archive { year, month } => match (year, month) {
                 (Some(y), Some(m)) => {
                     let y = &self.site.archive[y];
@@ -594,6 +595,60 @@ impl<'a> Renderer<'a> {
                 };
                 self.emit(path, meta, fingerprint::of(&Empty {}), || Ok(Empty {}))
             }
+            Target::Search => {
+                let meta = Meta {
+                    template: "search.html",
+                    url: job.url.clone(),
+                    description: String::new(),
+                    kind: "search",
+                    section: String::new(),
+                };
+                let own = self.search_vars();
+                self.emit(path, meta, fingerprint::of(&own), || Ok(own))
+            }
+        }
+    }
+
+    /// What the search page needs besides the shared context: where the index is, the
+    /// filters it offers, and the words its script shows.
+    fn search_vars(&self) -> SearchVars {
+        let mut filters: Vec<SearchFilter> = crate::table::rendered_taxonomies(self.site)
+            .map(|t| &self.site.taxonomies[t])
+            .filter(|t| !t.terms.is_empty())
+            .map(|t| SearchFilter {
+                name: t.name.clone(),
+                label: self.words.taxonomy_title(&t.name),
+            })
+            .collect();
+        for name in ["section", "author"] {
+            if !filters.iter().any(|f| f.name == name) {
+                filters.push(SearchFilter {
+                    name: name.to_string(),
+                    label: self
+                        .words
+                        .text(&format!("search_filter_{name}"), None, &[], false)
+                        .unwrap_or_else(|_| name.to_string()),
+                });
+            }
+        }
+        let words: std::collections::BTreeMap<&str, &crate::render::i18n::Entry> = SEARCH_WORDS
+            .iter()
+            .filter_map(|k| Some((*k, self.words.get(k)?)))
+            .collect();
+        let taxonomies = crate::table::rendered_taxonomies(self.site)
+            .next()
+            .map(|t| self.site.taxonomies[t].url.clone());
+        SearchVars {
+            search: SearchView {
+                index: join_url(
+                    &self.config.base_path,
+                    &format!("/{}/", crate::search::FOLDER),
+                ),
+                archive: join_url(&self.config.base_path, "/archive/"),
+                taxonomies,
+                filters,
+                words: serde_json::to_string(&words).unwrap_or_default(),
+            },
         }
     }
 
@@ -681,6 +736,7 @@ impl<'a> Renderer<'a> {
         if self.previous.get(path) == Some(&fingerprint) {
             return Ok((path.to_string(), fingerprint, None));
         }
+
         let nav: Vec<NavItem> = self
             .nav
             .iter()
@@ -959,6 +1015,38 @@ impl<'a> Renderer<'a> {
 #[derive(Serialize)]
 struct Empty {}
 
+/// The translation keys the search script reads.
+const SEARCH_WORDS: &[&str] = &[
+    "search_results",
+    "search_no_results",
+    "search_searching",
+    "search_more",
+    "search_failed",
+];
+
+#[derive(Serialize)]
+struct SearchVars {
+    search: SearchView,
+}
+
+#[derive(Serialize)]
+struct SearchView {
+    /// The index folder's URL.
+    index: String,
+    archive: String,
+    /// The first taxonomy's list page, if it has one.
+    taxonomies: Option<String>,
+    filters: Vec<SearchFilter>,
+    /// The script's words, as JSON.
+    words: String,
+}
+
+#[derive(Serialize)]
+struct SearchFilter {
+    name: String,
+    label: String,
+}
+
 #[derive(Serialize)]
 struct ArchiveOwn<'a, 's> {
     archive: ArchiveFacts,
@@ -1116,6 +1204,7 @@ fn shared_context(
         disclaimer_html: config.disclaimer.as_deref().map(md),
         base_url: &config.base_url,
         base_path: &config.base_path,
+        search: crate::search::page_url(config),
         language: &config.language,
         // A root path like `/posts/x/` gets the base path, as every other site URL does.
         breaking_news: config.breaking_news.as_ref().map(|b| BreakingNews {

@@ -19,6 +19,8 @@ pub struct SiteView<'a> {
     pub disclaimer_html: Option<String>,
     pub base_url: &'a str,
     pub base_path: &'a str,
+    /// The search page's URL, when search is on.
+    pub search: Option<String>,
     pub language: &'a str,
     pub breaking_news: Option<BreakingNews>,
     pub extra: &'a toml::Table,

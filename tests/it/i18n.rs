@@ -69,7 +69,14 @@ fn visible(doc: &Html) -> String {
         out.push_str(&text(&el));
         out.push('\n');
     }
-    for attr in ["aria-label", "alt", "title"] {
+    // What a reader without JavaScript sees: a `noscript` holds markup, not text.
+    for el in select(doc, "noscript") {
+        let markup = text(&el);
+        out = out.replace(&markup, "");
+        out.push_str(&text(&Html::parse_fragment(&markup).root_element()));
+        out.push('\n');
+    }
+    for attr in ["aria-label", "alt", "title", "placeholder"] {
         for v in attrs(doc, &format!("[{attr}]"), attr) {
             out.push_str(&v);
             out.push('\n');

@@ -26,6 +26,7 @@ mod output_paths;
 mod output_safety;
 mod route_table;
 mod sample;
+mod search;
 mod sections;
 mod serve;
 mod serve_hostile;
