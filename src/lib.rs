@@ -84,6 +84,9 @@ pub struct BuildOptions {
     /// and [`session::Update::fragments`] has the HTML: the dev server fills them in as it
     /// serves, so a change to a fragment alone re-renders no page.
     pub live_fragments: bool,
+    /// The search index is not made by the build but by [`session::Session::finish_search`]
+    /// afterwards: the dev server reloads pages first and updates the index after.
+    pub defer_search: bool,
 }
 
 /// Load the config at `<root>/config.toml`, with a clear error when there is none.

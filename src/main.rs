@@ -50,6 +50,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                 },
                 progress: bar.progress(),
                 live_fragments: false,
+                defer_search: false,
             });
             bar.finish();
             let report = result?;

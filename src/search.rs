@@ -33,9 +33,14 @@ use rayon::prelude::*;
 use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
 
+use std::sync::Arc;
+
 use crate::config::{Config, SearchSettings};
+use crate::content::Document;
 use crate::error::{Diagnostic, Error, Result};
+use crate::markdown::Rendered;
 use crate::output::Output;
+use crate::render::i18n::Translations;
 use crate::routes::Owner;
 use crate::site::{Site, join_url};
 
@@ -84,9 +89,10 @@ impl SearchIndex {
         }
     }
 
-    /// Every file of the index (those not handed over by `generate` yet).
-    pub fn into_files(self) -> Vec<Output> {
-        self.files.into_inner().unwrap_or_else(|e| e.into_inner())
+    /// Every path with its fingerprint, and every file not handed over by `generate` yet.
+    pub fn into_parts(self) -> (Vec<(String, u64)>, Vec<Output>) {
+        let files = self.files.into_inner().unwrap_or_else(|e| e.into_inner());
+        (self.paths, files)
     }
 }
 
@@ -119,25 +125,41 @@ impl crate::generate::Generator for SearchIndex {
     }
 }
 
-/// One document as the index sees it.
-struct Doc<'a> {
-    url: &'a str,
-    title: &'a str,
+/// One document as the index sees it: owned, so that the dev server can build the index
+/// after the rebuild that read it (and the reload it sends) is done.
+pub struct Doc {
+    doc: Arc<Document>,
+    rendered: Arc<Rendered>,
+    url: String,
     /// `YYYY-MM-DD`.
     date: Option<String>,
-    rfc3339: Option<&'a str>,
     /// The date as the site writes it.
     day: Option<String>,
-    author: Option<&'a str>,
-    section: Option<&'a str>,
-    /// `(filter, value)` pairs, taxonomy terms first.
-    terms: Vec<(&'a str, &'a str)>,
+    section: Option<String>,
+    /// `(filter, value)` pairs of the taxonomy terms.
+    terms: Vec<(String, String)>,
     /// The terms shown with a result: name and URL.
-    links: Vec<(&'a str, &'a str)>,
-    /// The summary's text, cut to [`SUMMARY_BYTES`].
-    summary: String,
-    html: &'a str,
-    words: usize,
+    links: Vec<(String, String)>,
+}
+
+impl Doc {
+    fn author(&self) -> Option<&str> {
+        self.doc.author.as_deref().filter(|a| !a.trim().is_empty())
+    }
+}
+
+/// What the index is made from, read from a built site: see [`prepare`].
+pub struct Prepared {
+    docs: Vec<Doc>,
+    language: String,
+}
+
+impl Prepared {
+    /// Make every file of the index.
+    pub fn build(&self) -> SearchIndex {
+        let stemmer = stemmer(&self.language);
+        SearchIndex::new(index_files(&self.docs, &self.language, stemmer.as_ref()))
+    }
 }
 
 /// What a result shows of a document: `search/d/<id>.json`.
@@ -189,29 +211,29 @@ pub fn page_url(config: &Config) -> Option<String> {
 }
 
 /// Build the index of `site` as `config.search` asks.
-pub fn build(
-    site: &Site,
-    config: &Config,
-    words: &crate::render::i18n::Translations,
-) -> Result<SearchIndex> {
+pub fn build(site: &Site, config: &Config, words: &Translations) -> Result<SearchIndex> {
+    Ok(prepare(site, config, words)?.build())
+}
+
+/// Read what the index needs from `site` (cheap: shared data and a few strings a document),
+/// checking the settings.
+pub fn prepare(site: &Site, config: &Config, words: &Translations) -> Result<Prepared> {
     let mut docs = documents(site, &config.search, &config.base_path)?;
     for doc in &mut docs {
-        doc.day = doc.rfc3339.and_then(|d| words.date_text(d));
+        doc.day = doc
+            .doc
+            .date_rfc3339
+            .as_deref()
+            .and_then(|d| words.date_text(d));
     }
-    let stemmer = stemmer(&config.language);
-    Ok(SearchIndex::new(index_files(
-        &docs,
-        &config.language,
-        stemmer.as_ref(),
-    )))
+    Ok(Prepared {
+        docs,
+        language: config.language.clone(),
+    })
 }
 
 /// The published posts and pages the settings ask for, newest post first, pages last.
-fn documents<'a>(
-    site: &'a Site,
-    settings: &SearchSettings,
-    base_path: &str,
-) -> Result<Vec<Doc<'a>>> {
+fn documents(site: &Site, settings: &SearchSettings, base_path: &str) -> Result<Vec<Doc>> {
     // Every section named must exist: a typo would silently index nothing of it.
     if let Some(wanted) = &settings.sections {
         for name in wanted {
@@ -286,23 +308,19 @@ fn documents<'a>(
             let tax = &site.taxonomies[t];
             for &i in indices {
                 let term = &tax.terms[i];
-                terms.push((tax.name.as_str(), term.name.as_str()));
-                links.push((term.name.as_str(), term.url.as_str()));
+                terms.push((tax.name.clone(), term.name.clone()));
+                links.push((term.name.clone(), term.url.clone()));
             }
         }
         docs.push(Doc {
-            url: &post.url,
-            title: &post.doc.title,
+            doc: Arc::clone(&post.doc),
+            rendered: Arc::clone(&post.rendered),
+            url: post.url.clone(),
             date: post.doc.date.map(|d| d.format("%Y-%m-%d").to_string()),
-            rfc3339: post.doc.date_rfc3339.as_deref(),
             day: None,
-            author: post.doc.author.as_deref().filter(|a| !a.trim().is_empty()),
-            section: (!section.path.is_empty()).then_some(section.title.as_str()),
+            section: (!section.path.is_empty()).then(|| section.title.clone()),
             terms,
             links,
-            summary: summary_text(&post.rendered.summary_html),
-            html: &post.rendered.html,
-            words: post.rendered.word_count,
         });
     }
     if top_pages {
@@ -311,18 +329,14 @@ fn documents<'a>(
                 continue;
             }
             docs.push(Doc {
-                url: &page.url,
-                title: &page.doc.title,
+                doc: Arc::clone(&page.doc),
+                rendered: Arc::clone(&page.rendered),
+                url: page.url.clone(),
                 date: page.doc.date.map(|d| d.format("%Y-%m-%d").to_string()),
-                rfc3339: page.doc.date_rfc3339.as_deref(),
                 day: None,
-                author: page.doc.author.as_deref().filter(|a| !a.trim().is_empty()),
                 section: None,
                 terms: Vec::new(),
                 links: Vec::new(),
-                summary: summary_text(&page.rendered.summary_html),
-                html: &page.rendered.html,
-                words: page.rendered.word_count,
             });
         }
     }
@@ -624,18 +638,18 @@ impl Gathered {
     }
 
     /// Read document `id` (its text is `text`); `average` is the mean document length.
-    fn document(&mut self, id: u32, doc: &Doc, text: &str, average: f32) {
-        self.add(doc.title, WEIGHT_TITLE);
+    fn document(&mut self, id: u32, doc: &Doc, text: &str, summary: &str, average: f32) {
+        self.add(&doc.doc.title, WEIGHT_TITLE);
         for (_, term) in &doc.terms {
             self.add(term, WEIGHT_TERM);
         }
-        if let Some(author) = doc.author {
+        if let Some(author) = doc.author() {
             self.add(author, WEIGHT_AUTHOR);
         }
-        if let Some(section) = doc.section {
+        if let Some(section) = &doc.section {
             self.add(section, WEIGHT_SECTION);
         }
-        self.add(&doc.summary, WEIGHT_SUMMARY);
+        self.add(summary, WEIGHT_SUMMARY);
         if let Some(year) = doc.date.as_deref().and_then(|d| d.get(..4)) {
             self.add(year, 1.0);
         }
@@ -671,7 +685,7 @@ impl Gathered {
 
 /// A document's length for BM25: its words and its title's.
 fn length(doc: &Doc) -> f32 {
-    (doc.words.max(1) + words(doc.title).count()) as f32
+    (doc.rendered.word_count.max(1) + words(&doc.doc.title).count()) as f32
 }
 
 /// Every file of the index of `docs`.
@@ -686,16 +700,26 @@ fn index_files(docs: &[Doc], language: &str, stemmer: Option<&Stemmer>) -> Vec<O
         };
     }
     // Per document: its text (for the excerpt).
-    let texts: Vec<String> = docs.par_iter().map(|d| html_text(d.html)).collect();
+    let (texts, summaries): (Vec<String>, Vec<String>) = docs
+        .par_iter()
+        .map(|d| {
+            (
+                html_text(&d.rendered.html),
+                summary_text(&d.rendered.summary_html),
+            )
+        })
+        .unzip();
     lap!("texts");
     let average = docs.iter().map(length).sum::<f32>() / n.max(1) as f32;
     // Word -> documents with the BM25 term-frequency part, in document order.
     let gathered = docs
         .par_iter()
         .zip(&texts)
+        .zip(&summaries)
         .enumerate()
-        .fold(Gathered::default, |mut g, (id, (d, t))| {
-            g.document(id as u32, d, t, average);
+        .with_min_len(256)
+        .fold(Gathered::default, |mut g, (id, ((d, t), summary))| {
+            g.document(id as u32, d, t, summary, average);
             g
         })
         .reduce(Gathered::default, Gathered::merge);
@@ -794,18 +818,23 @@ fn index_files(docs: &[Doc], language: &str, stemmer: Option<&Stemmer>) -> Vec<O
     let fragments: Vec<Output> = docs
         .par_iter()
         .zip(&texts)
+        .zip(&summaries)
         .enumerate()
-        .map(|(id, (d, text))| {
+        .map(|(id, ((d, text), summary))| {
             let cut = floor_boundary(text, EXCERPT_TEXT_BYTES);
             let fragment = Fragment {
-                url: d.url,
-                title: d.title,
+                url: &d.url,
+                title: &d.doc.title,
                 date: d.date.as_deref(),
                 day: d.day.as_deref(),
-                author: d.author,
-                section: d.section,
-                terms: d.links.clone(),
-                summary: &d.summary,
+                author: d.author(),
+                section: d.section.as_deref(),
+                terms: d
+                    .links
+                    .iter()
+                    .map(|(n, u)| (n.as_str(), u.as_str()))
+                    .collect(),
+                summary,
                 text: &text[..cut],
             };
             Output {
@@ -823,9 +852,9 @@ fn index_files(docs: &[Doc], language: &str, stemmer: Option<&Stemmer>) -> Vec<O
         let pairs = d
             .terms
             .iter()
-            .copied()
-            .chain(d.section.map(|s| ("section", s)))
-            .chain(d.author.map(|a| ("author", a)));
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .chain(d.section.as_deref().map(|s| ("section", s)))
+            .chain(d.author().map(|a| ("author", a)));
         for (name, value) in pairs {
             let i = match filters.iter().position(|(n, _)| *n == name) {
                 Some(i) => i,

@@ -183,6 +183,11 @@ pub struct Session {
     /// Documents the last build left out because they could not be read (`--keep-going`),
     /// each as its error.
     skipped: Vec<String>,
+    /// With `defer_search`: what the last build read for the search index (`None` inside:
+    /// search is off), until [`Session::finish_search`] makes it.
+    pending_search: Option<Option<crate::search::Prepared>>,
+    /// With `defer_search`: every file of the search index written, with its fingerprint.
+    search_files: HashMap<String, u64>,
 }
 
 impl Session {
@@ -201,6 +206,8 @@ impl Session {
             taxonomy_names: Vec::new(),
             routes: Vec::new(),
             skipped: Vec::new(),
+            pending_search: None,
+            search_files: HashMap::new(),
         }
     }
 
@@ -326,7 +333,17 @@ impl Session {
             Box::new(crate::sitemap::Sitemap),
         ];
         let mut generators = generators;
-        if config.search.enabled {
+        if self.options.defer_search {
+            // Made after this build; its files from last time stay where they are.
+            self.pending_search = Some(if config.search.enabled {
+                Some(crate::search::prepare(&site, &config, &words)?)
+            } else {
+                None
+            });
+            for path in self.search_files.keys() {
+                claims.claim(path.clone(), Owner::Generated);
+            }
+        } else if config.search.enabled {
             generators.push(Box::new(crate::search::build(&site, &config, &words)?));
         }
         for generator in &generators {
@@ -470,7 +487,37 @@ impl Session {
         Ok(report)
     }
 
+    /// With `defer_search`, make the search index the last build asked for and bring the
+    /// files in `output` up to date (only those that changed are written; those no longer
+    /// made are removed). Returns how many files it wrote or removed.
+    pub fn finish_search(&mut self, output: &Path) -> Result<usize> {
+        let Some(pending) = self.pending_search.take() else {
+            return Ok(0);
+        };
+        let (paths, files) = match pending {
+            Some(prepared) => prepared.build().into_parts(),
+            None => (Vec::new(), Vec::new()),
+        };
+        let changed: Vec<Output> = files
+            .into_iter()
+            .zip(&paths)
+            .filter(|(_, (path, fp))| self.search_files.get(path) != Some(fp))
+            .map(|(file, _)| file)
+            .collect();
+        let made: HashMap<String, u64> = paths.into_iter().collect();
+        let removed: Vec<String> = self
+            .search_files
+            .keys()
+            .filter(|p| !made.contains_key(*p))
+            .cloned()
+            .collect();
+        let count = crate::output::apply(output, &changed, &[], &removed)?;
+        self.search_files = made;
+        Ok(count)
+    }
+
     fn forget(&mut self) {
+        self.search_files.clear();
         self.sources = None;
         self.theme = None;
         self.memo = site::Memo::default();

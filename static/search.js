@@ -228,7 +228,7 @@ function excerpt(body, forms, fallback) {
   const tokens = [...body.matchAll(WORD)];
   const hit = tokens.map((m) => {
     const w = fold(m[0]);
-    return forms.some((set) => [...set].some((f) => w === f || (f.length > 2 && w.startsWith(f))));
+    return forms.some((set) => set.has(w));
   });
   const span = 30;
   let best = -1;
@@ -318,14 +318,21 @@ let current = 0;
 let found = { ids: [], forms: [] };
 let shown = 0;
 
-async function showMore(focus) {
+// One batch at a time, in order: a second press waits for the first and takes the next ones.
+let appending = Promise.resolve();
+function showMore(focus) {
+  appending = appending.then(() => showBatch(focus)).catch((e) => console.error(e));
+  return appending;
+}
+
+async function showBatch(focus) {
   const ids = found.ids.slice(shown, shown + SHOWN);
+  shown += ids.length;
   const token = current;
   const docs = await Promise.all(ids.map((id) => fetchJson(`d/${id}.json`)));
   if (token !== current) return;
   const items = docs.map((doc) => result(doc, found.forms));
   list.append(...items);
-  shown += ids.length;
   more.hidden = shown >= found.ids.length;
   if (focus && items.length) items[0].querySelector("a").focus();
 }

@@ -409,6 +409,7 @@ pub fn start(
     build_options.base_url = Some(url.clone());
     build_options.output = Some(dir.path().to_path_buf());
     build_options.live_fragments = true;
+    build_options.defer_search = true;
     let mut session = Rebuilder {
         session: Session::new(build_options),
         reset: false,
@@ -594,6 +595,14 @@ fn rebuild(
                 cause: cause.to_string(),
                 report,
             });
+            // The pages are reloading: now the search index, which only the search page reads
+            // (and fetches afresh each time it opens).
+            if let Err(error) = builder.session.finish_search(&dir) {
+                on_event(ServeEvent::Failed {
+                    cause: "the search index".into(),
+                    error,
+                });
+            }
         }
         Err(error) => {
             shared.set_error(Some(&error));

@@ -588,3 +588,73 @@ fn a_site_under_a_sub_path_is_served_from_it_and_every_link_resolves_over_http()
         assert_eq!(get(server, path).status, 200, "{path}");
     }
 }
+
+#[test]
+fn search_works_in_the_preview_and_its_index_follows_an_edit() {
+    let running = Running::start(sample(), true);
+    let server = running.server();
+    // Index files are written after the build's reload: wait for them.
+    let index_has = |word: &str| -> bool {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            let meta = get(server, "/search/meta.json");
+            if meta.status == 200 {
+                let meta: serde_json::Value = serde_json::from_str(&meta.body).unwrap();
+                let chunks = meta["chunks"].as_array().unwrap().len();
+                if (0..chunks).any(|i| {
+                    get(server, &format!("/search/t/{i}.json"))
+                        .body
+                        .contains(&format!("\"{word}\""))
+                }) {
+                    return true;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    };
+    assert!(index_has("alpha"));
+    let page = get(server, "/search/");
+    assert_eq!(page.status, 200);
+    // The page's own script, and the dev server's live reload.
+    assert_eq!(
+        attrs(&page.html(), "script", "src"),
+        ["/search.js", "/__quire/livereload.js"]
+    );
+    let script = get(server, "/search.js");
+    assert_eq!(script.status, 200);
+    assert!(
+        script
+            .header("content-type")
+            .unwrap()
+            .contains("javascript")
+    );
+
+    let mut events = subscribe(server);
+    std::fs::write(
+        running.site.root().join("content/posts/a.md"),
+        "+++\ntitle = \"Alpha\"\ndate = 2026-01-01\n+++\nA quetzalword appears.\n",
+    )
+    .unwrap();
+    assert_eq!(next_event(&mut events), "reload");
+    assert!(index_has("quetzalword"));
+    // A post's fragment follows too, and a removed post leaves the index.
+    std::fs::remove_file(running.site.root().join("content/posts/b.md")).unwrap();
+    assert_eq!(next_event(&mut events), "reload");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let meta: serde_json::Value =
+            serde_json::from_str(&get(server, "/search/meta.json").body).unwrap();
+        if meta["documents"] == 1 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{meta}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(get(server, "/search/d/1.json").status, 404);
+    assert!(
+        get(server, "/search/d/0.json")
+            .body
+            .contains("quetzalword appears")
+    );
+}
