@@ -178,7 +178,6 @@ struct Fragment<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     terms: Vec<(&'a str, &'a str)>,
     summary: &'a str,
-    text: &'a str,
 }
 
 #[derive(Serialize)]
@@ -420,27 +419,40 @@ impl<'a> Iterator for Words<'a> {
 
     fn next(&mut self) -> Option<&'a str> {
         let bytes = self.text.as_bytes();
+        let n = bytes.len();
+        let mut i = self.at;
         loop {
-            // Skip to a word's start, then to its end; ASCII is decided byte by byte.
-            let mut start = None;
-            let mut i = self.at;
-            while i < bytes.len() {
-                let b = bytes[i];
-                let (word, len) = if b < 0x80 {
-                    (b.is_ascii_alphanumeric(), 1)
-                } else {
-                    let c = self.text[i..].chars().next().expect("a char at a boundary");
-                    (is_word_char(c), c.len_utf8())
-                };
-                match (word, start) {
-                    (true, None) => start = Some(i),
-                    (false, Some(_)) => break,
-                    _ => {}
+            // To a word's start: ASCII by the table, other characters decoded.
+            while i < n && ASCII_CLASS[bytes[i] as usize] == 0 {
+                i += 1;
+            }
+            if i >= n {
+                self.at = n;
+                return None;
+            }
+            let start = i;
+            if ASCII_CLASS[bytes[i] as usize] == 2 {
+                let c = self.text[i..].chars().next().expect("a char at a boundary");
+                i += c.len_utf8();
+                if !is_word_char(c) {
+                    continue;
                 }
-                i += len;
+            }
+            // To its end.
+            loop {
+                while i < n && ASCII_CLASS[bytes[i] as usize] == 1 {
+                    i += 1;
+                }
+                if i < n && ASCII_CLASS[bytes[i] as usize] == 2 {
+                    let c = self.text[i..].chars().next().expect("a char at a boundary");
+                    if is_word_char(c) {
+                        i += c.len_utf8();
+                        continue;
+                    }
+                }
+                break;
             }
             self.at = i;
-            let start = start?;
             let word = &self.text[start..i];
             if word.len() <= MAX_WORD_CHARS || word.chars().nth(MAX_WORD_CHARS).is_none() {
                 return Some(word);
@@ -448,6 +460,23 @@ impl<'a> Iterator for Words<'a> {
         }
     }
 }
+
+/// Per byte: 0 separates words, 1 is an ASCII letter or digit, 2 starts a non-ASCII char.
+const ASCII_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = if b >= 0x80 {
+            2
+        } else if (b as u8).is_ascii_alphanumeric() {
+            1
+        } else {
+            0
+        };
+        b += 1;
+    }
+    t
+};
 
 fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c)
@@ -609,21 +638,16 @@ struct Gathered {
 impl Gathered {
     /// Count the words of `text`, each `weight` times.
     fn add(&mut self, text: &str, weight: f32) {
-        for word in words(text) {
-            self.lower.clear();
-            if word.is_ascii() {
-                self.lower.push_str(word);
-                self.lower.make_ascii_lowercase();
-            } else {
-                for c in word.chars() {
-                    self.lower.extend(c.to_lowercase());
-                }
-            }
-            let id = match self.ids.get(self.lower.as_str()) {
+        // Lower-cased once for the whole text: its words are then slices of it.
+        self.lower.clear();
+        push_lowercase(&mut self.lower, text);
+        let lower = std::mem::take(&mut self.lower);
+        for word in words(&lower) {
+            let id = match self.ids.get(word) {
                 Some(id) => *id,
                 None => {
                     let id = self.postings.len() as u32;
-                    self.ids.insert(self.lower.as_str().into(), id);
+                    self.ids.insert(word.into(), id);
                     self.postings.push(Vec::new());
                     self.counts.push(0.0);
                     id
@@ -635,6 +659,7 @@ impl Gathered {
             }
             *count += weight;
         }
+        self.lower = lower;
     }
 
     /// Read document `id` (its text is `text`); `average` is the mean document length.
@@ -680,6 +705,26 @@ impl Gathered {
             self.postings[remap[id] as usize].extend(list);
         }
         self
+    }
+}
+
+/// Push `text` lower-cased: ASCII runs a block at a time, other characters one by one.
+fn push_lowercase(out: &mut String, text: &str) {
+    let mut rest = text;
+    while !rest.is_empty() {
+        let ascii = rest.bytes().position(|b| b >= 0x80).unwrap_or(rest.len());
+        let start = out.len();
+        out.push_str(&rest[..ascii]);
+        out.as_mut_str()[start..].make_ascii_lowercase();
+        rest = &rest[ascii..];
+        if let Some(c) = rest.chars().next() {
+            if c.is_uppercase() {
+                out.extend(c.to_lowercase());
+            } else {
+                out.push(c);
+            }
+            rest = &rest[c.len_utf8()..];
+        }
     }
 }
 
@@ -835,11 +880,17 @@ fn index_files(docs: &[Doc], language: &str, stemmer: Option<&Stemmer>) -> Vec<O
                     .map(|(n, u)| (n.as_str(), u.as_str()))
                     .collect(),
                 summary,
-                text: &text[..cut],
             };
+            // The text, the bulk of it, is escaped here: a few bytes need it.
+            let mut bytes = serde_json::to_vec(&fragment).expect("a fragment serializes");
+            bytes.pop();
+            bytes.reserve(cut + 16);
+            bytes.extend_from_slice(b",\"text\":\"");
+            push_json_text(&mut bytes, &text[..cut]);
+            bytes.extend_from_slice(b"\"}");
             Output {
                 path: format!("{FOLDER}/d/{id}.json"),
-                bytes: serde_json::to_vec(&fragment).expect("a fragment serializes"),
+                bytes,
             }
         })
         .collect();
@@ -972,6 +1023,57 @@ fn push_number(out: &mut String, n: u32) {
     }
 }
 
+/// The inside of a JSON string: runs that need no escape are copied as they are, found
+/// eight bytes at a time.
+fn push_json_text(out: &mut Vec<u8>, text: &str) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Whether any byte of `w` is below 0x20, a quote or a backslash (exact as a yes or no).
+    let needs = |w: u64| {
+        let quote = w ^ (ONES * 0x22);
+        let backslash = w ^ (ONES * 0x5c);
+        ((w.wrapping_sub(ONES * 0x20) & !w)
+            | (quote.wrapping_sub(ONES) & !quote)
+            | (backslash.wrapping_sub(ONES) & !backslash))
+            & HIGH
+            != 0
+    };
+    let bytes = text.as_bytes();
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if i + 8 <= bytes.len() {
+            let w = u64::from_le_bytes(bytes[i..i + 8].try_into().expect("eight bytes"));
+            if !needs(w) {
+                i += 8;
+                continue;
+            }
+        }
+        let end = (i + 8).min(bytes.len());
+        while i < end {
+            let b = bytes[i];
+            let escaped: Option<&[u8]> = match b {
+                b'"' => Some(b"\\\""),
+                b'\\' => Some(b"\\\\"),
+                b'\n' | b'\r' | b'\t' => Some(b" "),
+                0..0x20 => None,
+                _ => {
+                    i += 1;
+                    continue;
+                }
+            };
+            out.extend_from_slice(&bytes[copied..i]);
+            match escaped {
+                Some(e) => out.extend_from_slice(e),
+                None => out.extend_from_slice(format!("\\u{b:04x}").as_bytes()),
+            }
+            i += 1;
+            copied = i;
+        }
+    }
+    out.extend_from_slice(&bytes[copied..]);
+}
+
 fn push_json_string(out: &mut String, s: &str) {
     out.push_str(&serde_json::to_string(s).expect("a string serializes"));
 }
@@ -993,6 +1095,33 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn fragment_text_is_valid_json_whatever_it_holds() {
+        for text in [
+            "plain words, long enough to fill some eight-byte blocks",
+            "a \"quote\" and a \\ backslash at any offset\\",
+            "control \u{1} and \r\n and \t inside, é and 語 too\"",
+            "",
+            "\"",
+        ] {
+            let mut out = b"\"".to_vec();
+            push_json_text(&mut out, text);
+            out.push(b'"');
+            let back: String = serde_json::from_slice(&out).unwrap();
+            let expected: String = text
+                .chars()
+                .map(|c| {
+                    if matches!(c, '\n' | '\r' | '\t') {
+                        ' '
+                    } else {
+                        c
+                    }
+                })
+                .collect();
+            assert_eq!(back, expected);
+        }
     }
 
     #[test]
