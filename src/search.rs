@@ -111,16 +111,20 @@ impl crate::generate::Generator for SearchIndex {
         emit: Option<crate::render::Emit>,
     ) -> Result<crate::generate::Generated> {
         let files = std::mem::take(&mut *self.files.lock().unwrap_or_else(|e| e.into_inner()));
-        let mut changed = Vec::new();
-        for (file, (_, fp)) in files.into_iter().zip(&self.paths) {
-            if previous.get(&file.path) == Some(fp) {
-                continue;
+        let changed: Vec<Output> = files
+            .into_iter()
+            .zip(&self.paths)
+            .filter(|(_, (path, fp))| previous.get(path) != Some(fp))
+            .map(|(file, _)| file)
+            .collect();
+        // Thousands of small files: handed over from every thread.
+        let changed = match emit {
+            Some(emit) => {
+                changed.into_par_iter().try_for_each(emit)?;
+                Vec::new()
             }
-            match emit {
-                Some(emit) => emit(file)?,
-                None => changed.push(file),
-            }
-        }
+            None => changed,
+        };
         Ok((changed, self.paths.clone()))
     }
 }
@@ -638,11 +642,23 @@ struct Gathered {
 impl Gathered {
     /// Count the words of `text`, each `weight` times.
     fn add(&mut self, text: &str, weight: f32) {
+        self.add_lead(text, weight, 0, 0.0);
+    }
+
+    /// Count the words of `text`, each `weight` times, and the first `lead` of them
+    /// `lead_weight` times more.
+    fn add_lead(&mut self, text: &str, weight: f32, mut lead: usize, lead_weight: f32) {
         // Lower-cased once for the whole text: its words are then slices of it.
         self.lower.clear();
         push_lowercase(&mut self.lower, text);
         let lower = std::mem::take(&mut self.lower);
         for word in words(&lower) {
+            let weight = if lead > 0 {
+                lead -= 1;
+                weight + lead_weight
+            } else {
+                weight
+            };
             let id = match self.ids.get(word) {
                 Some(id) => *id,
                 None => {
@@ -674,11 +690,18 @@ impl Gathered {
         if let Some(section) = &doc.section {
             self.add(section, WEIGHT_SECTION);
         }
-        self.add(summary, WEIGHT_SUMMARY);
         if let Some(year) = doc.date.as_deref().and_then(|d| d.get(..4)) {
             self.add(year, 1.0);
         }
-        self.add(text, 1.0);
+        // The summary weighs more. It is most often the body's first words: then those are
+        // weighted as they are counted, rather than read twice.
+        let lead = summary.strip_suffix(" …").unwrap_or(summary);
+        if text.starts_with(lead) {
+            self.add_lead(text, 1.0, words(lead).count(), WEIGHT_SUMMARY);
+        } else {
+            self.add(summary, WEIGHT_SUMMARY);
+            self.add(text, 1.0);
+        }
         let norm = K1 * (1.0 - B + B * length(doc) / average.max(1.0));
         for word in self.touched.drain(..) {
             let tf = std::mem::take(&mut self.counts[word as usize]);
@@ -736,14 +759,6 @@ fn length(doc: &Doc) -> f32 {
 /// Every file of the index of `docs`.
 fn index_files(docs: &[Doc], language: &str, stemmer: Option<&Stemmer>) -> Vec<Output> {
     let n = docs.len();
-    let t0 = std::time::Instant::now();
-    macro_rules! lap {
-        ($l:expr) => {
-            if std::env::var_os("QUIRE_SEARCH_TIMES").is_some() {
-                eprintln!("{} {:?}", $l, t0.elapsed());
-            }
-        };
-    }
     // Per document: its text (for the excerpt).
     let (texts, summaries): (Vec<String>, Vec<String>) = docs
         .par_iter()
@@ -754,7 +769,6 @@ fn index_files(docs: &[Doc], language: &str, stemmer: Option<&Stemmer>) -> Vec<O
             )
         })
         .unzip();
-    lap!("texts");
     let average = docs.iter().map(length).sum::<f32>() / n.max(1) as f32;
     // Word -> documents with the BM25 term-frequency part, in document order.
     let gathered = docs
@@ -774,7 +788,6 @@ fn index_files(docs: &[Doc], language: &str, stemmer: Option<&Stemmer>) -> Vec<O
         .into_iter()
         .map(|(w, id)| (w, std::mem::take(&mut postings[id as usize])))
         .collect();
-    lap!("by_word");
     // Word -> (folded word, folded stem); stems gather the postings of their words.
     words.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let keyed: Vec<(String, String)> = words
@@ -815,8 +828,6 @@ fn index_files(docs: &[Doc], language: &str, stemmer: Option<&Stemmer>) -> Vec<O
         // A stem that is also another word's spelling keeps its own postings.
         entries.insert(stem, Entry::Postings(value));
     }
-
-    lap!("encoded");
     let mut files = Vec::with_capacity(n + entries.len() / 200 + 64);
     // The term chunks.
     let mut chunks: Vec<String> = Vec::new();
@@ -857,8 +868,6 @@ fn index_files(docs: &[Doc], language: &str, stemmer: Option<&Stemmer>) -> Vec<O
             bytes: chunk.into_bytes(),
         });
     }
-
-    lap!("chunks");
     // One fragment per document.
     let fragments: Vec<Output> = docs
         .par_iter()
@@ -895,7 +904,6 @@ fn index_files(docs: &[Doc], language: &str, stemmer: Option<&Stemmer>) -> Vec<O
         })
         .collect();
     files.extend(fragments);
-    lap!("fragments");
 
     // The filters: every taxonomy, the section and the author.
     let mut filters: Vec<(&str, BTreeMap<&str, Vec<u32>>)> = Vec::new();
@@ -952,7 +960,6 @@ fn index_files(docs: &[Doc], language: &str, stemmer: Option<&Stemmer>) -> Vec<O
                 .collect::<Vec<_>>()
         )
     );
-    lap!("filters");
     let meta = Meta {
         version: 1,
         language,
@@ -1122,6 +1129,22 @@ mod tests {
                 .collect();
             assert_eq!(back, expected);
         }
+    }
+
+    #[test]
+    fn counting_splits_words_as_words_does() {
+        let text = "Don't STOP — Café, «Привет» 3.14 كِتاب x ΣΟΦΙΑ ".to_string()
+            + &"y".repeat(MAX_WORD_CHARS + 1)
+            + " end";
+        let mut g = Gathered::default();
+        g.add(&text, 1.0);
+        let mut counted: Vec<&str> = g.ids.keys().map(|k| &**k).collect();
+        counted.sort_unstable();
+        let mut split: Vec<String> = words(&text).map(|w| w.to_lowercase()).collect();
+        split.sort_unstable();
+        split.dedup();
+        assert_eq!(counted, split);
+        assert!(counted.contains(&"café") && counted.contains(&"привет"));
     }
 
     #[test]

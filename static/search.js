@@ -155,8 +155,7 @@ async function lookup(word, typing) {
   const ids = new Map();
   const forms = new Set();
   const seen = new Set();
-  for (const key of keys.slice(0, 40)) {
-    const p = await postings(key, entries);
+  for (const p of await Promise.all(keys.slice(0, 40).map((key) => postings(key, entries)))) {
     if (seen.has(p.stem)) continue;
     seen.add(p.stem);
     p.forms.forEach((f) => forms.add(f));
@@ -183,8 +182,9 @@ async function search(query) {
   const filters = selects.filter((s) => s.value);
   let scores = null;
   const forms = [];
-  for (const [i, term] of terms.entries()) {
-    const found = await lookup(term, typing && i === terms.length - 1);
+  // Every word's chunks are fetched at once.
+  const looked = await Promise.all(terms.map((term, i) => lookup(term, typing && i === terms.length - 1)));
+  for (const found of looked) {
     forms.push(found.forms);
     const df = found.ids.size;
     const idf = Math.log(1 + (meta.documents - df + 0.5) / (df + 0.5));
@@ -376,10 +376,20 @@ async function run() {
   }
 }
 
-let timer;
+// The first key after a pause searches at once; keys typed quickly after it wait until the
+// reader pauses for 120 ms.
+let timer = null;
+let lastInput = 0;
 input.addEventListener("input", () => {
+  const now = performance.now();
   clearTimeout(timer);
-  timer = setTimeout(run, 150);
+  if (now - lastInput > 400) {
+    timer = null;
+    run();
+  } else {
+    timer = setTimeout(run, 120);
+  }
+  lastInput = now;
 });
 form.addEventListener("submit", (e) => {
   e.preventDefault();
