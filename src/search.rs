@@ -159,6 +159,27 @@ pub struct Prepared {
 }
 
 impl Prepared {
+    /// A fingerprint of everything the index is made from: equal, the files are too.
+    pub fn fingerprint(&self) -> u64 {
+        let mut parts = vec![crate::fingerprint::of(&self.language)];
+        parts.extend(self.docs.iter().map(|d| {
+            crate::fingerprint::of(&(
+                &d.url,
+                &d.doc.title,
+                d.author(),
+                &d.date,
+                &d.day,
+                &d.section,
+                &d.terms,
+                &d.links,
+                d.rendered.html_fingerprint,
+                &d.rendered.summary_html,
+                d.rendered.word_count,
+            ))
+        }));
+        crate::fingerprint::combine(&parts)
+    }
+
     /// Make every file of the index.
     pub fn build(&self) -> SearchIndex {
         let stemmer = stemmer(&self.language);

@@ -188,6 +188,8 @@ pub struct Session {
     pending_search: Option<Option<crate::search::Prepared>>,
     /// With `defer_search`: every file of the search index written, with its fingerprint.
     search_files: HashMap<String, u64>,
+    /// With `defer_search`: the fingerprint of what those files were made from.
+    search_input: Option<u64>,
 }
 
 impl Session {
@@ -208,6 +210,7 @@ impl Session {
             skipped: Vec::new(),
             pending_search: None,
             search_files: HashMap::new(),
+            search_input: None,
         }
     }
 
@@ -328,11 +331,10 @@ impl Session {
         // share a path, whichever is written last.
         let (assets, mut update, mut claims) = self.assets(&root, &links, &site, &config)?;
         // The generated files are made after the pages, but their paths are known now.
-        let generators: Vec<Box<dyn Generator>> = vec![
+        let mut generators: Vec<Box<dyn Generator>> = vec![
             Box::new(crate::feed::specs(&site, &config, &words)?),
             Box::new(crate::sitemap::Sitemap),
         ];
-        let mut generators = generators;
         if self.options.defer_search {
             // Made after this build; its files from last time stay where they are.
             self.pending_search = Some(if config.search.enabled {
@@ -494,6 +496,12 @@ impl Session {
         let Some(pending) = self.pending_search.take() else {
             return Ok(0);
         };
+        // A rebuild that changed nothing the index reads (a stylesheet, a template) leaves it.
+        let input = pending.as_ref().map(crate::search::Prepared::fingerprint);
+        if input.is_some() && input == self.search_input {
+            return Ok(0);
+        }
+        self.search_input = input;
         let (paths, files) = match pending {
             Some(prepared) => prepared.build().into_parts(),
             None => (Vec::new(), Vec::new()),
@@ -518,6 +526,7 @@ impl Session {
 
     fn forget(&mut self) {
         self.search_files.clear();
+        self.search_input = None;
         self.sources = None;
         self.theme = None;
         self.memo = site::Memo::default();
